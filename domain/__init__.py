@@ -1,0 +1,1 @@
+"""The pure core: aggregates, commands, events and the rules they keep. Stdlib only."""

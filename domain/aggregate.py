@@ -1,0 +1,89 @@
+"""The shape every aggregate shares: create, update (only what changed), delete.
+
+An aggregate is described by an `Aggregate` spec: its state type, which command makes which
+event, the uniqueness claims its state holds and the other aggregates it references. One generic
+decide and one generic evolve serve all four aggregates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from domain.commands import AggregateCommand, Command
+from domain.context import Context
+from domain.errors import Code, DomainError
+from domain.events import Event
+from domain.patch import UNSET
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A value only one aggregate may hold at a time, such as a normalised email."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Aggregate(Generic[S]):
+    kind: str
+    state: type[S]
+    creates: Mapping[type[Command], type[Event]]
+    updates: Mapping[type[Command], type[Event]]
+    deletes: Mapping[type[Command], type[Event]]
+    claims: Callable[[S], frozenset[Claim]]
+    references: Callable[[S], frozenset[str]]
+    referenced_by: str | None = None  # what holds references to it, for messages ("users")
+    events: frozenset[type[Event]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        kinds = (*self.creates.values(), *self.updates.values(), *self.deletes.values())
+        object.__setattr__(self, "events", frozenset(kinds))
+
+    def decide(self, state: S | None, command: AggregateCommand, ctx: Context) -> list[Event]:
+        kind = type(command)
+        if kind in self.creates:
+            if state is not None:
+                raise DomainError(Code.DUPLICATE, f"{self.kind} {command.id} already exists")
+            return [self.creates[kind](**_payload(command))]
+        if state is None:
+            raise DomainError(Code.NOT_FOUND, f"{self.kind} {command.id} does not exist")
+        if kind in self.updates:
+            changed = _changes(state, command)
+            return [self.updates[kind](id=command.id, **changed)] if changed else []
+        if kind in self.deletes:
+            return [self.deletes[kind](id=command.id)]
+        raise TypeError(f"{self.kind} cannot handle {command.command_name}")
+
+    def evolve(self, state: S | None, event: Event) -> S | None:
+        kind = type(event)
+        if kind in self.creates.values():
+            return self.state(**_payload(event))
+        if kind in self.deletes.values():
+            return None
+        if state is None:
+            raise ValueError(f"{event.type} for {self.kind} {event.id} that does not exist")
+        return dataclasses.replace(state, **_changes_of(event))  # type: ignore[type-var]
+
+
+def _payload(obj: Any) -> dict[str, Any]:
+    fields = dataclasses.fields(obj)
+    return {f.name: getattr(obj, f.name) for f in fields if f.name != "expected_version"}
+
+
+def _changes(state: Any, command: AggregateCommand) -> dict[str, Any]:
+    """The fields the command sets to a value other than the current one."""
+    out = {}
+    for name, value in _payload(command).items():
+        if name != "id" and value is not UNSET and value != getattr(state, name):
+            out[name] = value
+    return out
+
+
+def _changes_of(event: Event) -> dict[str, Any]:
+    return {k: v for k, v in _payload(event).items() if k != "id" and v is not UNSET}

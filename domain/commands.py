@@ -1,0 +1,176 @@
+"""Commands: what a caller asks for. Each names the aggregate it acts on by `KIND` and `id`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+
+from domain.patch import UNSET, Patch
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    KIND: ClassVar[str | None] = None
+    ADMIN_ONLY: ClassVar[bool] = True
+
+    @property
+    def command_name(self) -> str:
+        return type(self).__name__
+
+
+@dataclass(frozen=True, kw_only=True)
+class AggregateCommand(Command):
+    id: str
+    expected_version: int | None = None
+
+
+# Users ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateUser(AggregateCommand):
+    KIND = "user"
+    email: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    role_id: str | None = None
+    group_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateUser(AggregateCommand):
+    KIND = "user"
+    email: Patch[str] = UNSET
+    first_name: Patch[str] = UNSET
+    last_name: Patch[str] = UNSET
+    birth_date: Patch[date | None] = UNSET
+    role_id: Patch[str | None] = UNSET
+    group_id: Patch[str | None] = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteUser(AggregateCommand):
+    KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterMe(AggregateCommand):
+    """A user's sign-up on first login; `id` is the token's subject."""
+
+    KIND = "user"
+    ADMIN_ONLY = False
+    email: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateMe(AggregateCommand):
+    """A user's edit of their own profile: no role, no group."""
+
+    KIND = "user"
+    ADMIN_ONLY = False
+    email: Patch[str] = UNSET
+    first_name: Patch[str] = UNSET
+    last_name: Patch[str] = UNSET
+    birth_date: Patch[date | None] = UNSET
+
+
+# Roles ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateRole(AggregateCommand):
+    KIND = "role"
+    name: str
+    description: str
+    authorization_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateRole(AggregateCommand):
+    KIND = "role"
+    name: Patch[str] = UNSET
+    description: Patch[str] = UNSET
+    authorization_ids: Patch[tuple[str, ...]] = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteRole(AggregateCommand):
+    KIND = "role"
+
+
+# Authorizations and groups: a name and a description -------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateAuthorization(AggregateCommand):
+    KIND = "authorization"
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateAuthorization(AggregateCommand):
+    KIND = "authorization"
+    name: Patch[str] = UNSET
+    description: Patch[str] = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteAuthorization(AggregateCommand):
+    KIND = "authorization"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateGroup(AggregateCommand):
+    KIND = "group"
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateGroup(AggregateCommand):
+    KIND = "group"
+    name: Patch[str] = UNSET
+    description: Patch[str] = UNSET
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteGroup(AggregateCommand):
+    KIND = "group"
+
+
+# Operations -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayFrom(Command):
+    """Rebuild the views of every stream with an event at or after `timestamp`."""
+
+    timestamp: datetime
+
+
+COMMANDS: dict[str, type[Command]] = {
+    cls.__name__: cls
+    for cls in (
+        CreateUser,
+        UpdateUser,
+        DeleteUser,
+        RegisterMe,
+        UpdateMe,
+        CreateRole,
+        UpdateRole,
+        DeleteRole,
+        CreateAuthorization,
+        UpdateAuthorization,
+        DeleteAuthorization,
+        CreateGroup,
+        UpdateGroup,
+        DeleteGroup,
+        ReplayFrom,
+    )
+}

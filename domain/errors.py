@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    VALIDATION = "VALIDATION"
+    DUPLICATE = "DUPLICATE"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    FORBIDDEN = "FORBIDDEN"
+    INTERNAL = "INTERNAL"
+
+
+class DomainError(Exception):
+    """A command the domain refuses; `field` names the offending input field (snake_case)."""
+
+    def __init__(self, code: Code, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code}, {self.message!r}, field={self.field!r})"
+
+
+def invalid(field: str, message: str) -> DomainError:
+    return DomainError(Code.VALIDATION, message, field)

@@ -1,0 +1,118 @@
+"""The domain's front door: which aggregate a command or event belongs to, folding a stream,
+handling a command against it, and the claims and references an outcome takes or releases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.aggregate import Aggregate, Claim
+from domain.commands import AggregateCommand
+from domain.context import Context
+from domain.errors import Code, DomainError
+from domain.events import Event
+from domain.named import AUTHORIZATION, GROUP
+from domain.role import ROLE
+from domain.user import USER
+from domain.validation import validate
+
+AGGREGATES: dict[str, Aggregate[Any]] = {a.kind: a for a in (USER, ROLE, AUTHORIZATION, GROUP)}
+
+
+def stream_name(kind: str, aggregate_id: str) -> str:
+    return f"{kind}#{aggregate_id}"
+
+
+def parse_stream(stream: str) -> tuple[str, str]:
+    kind, _, aggregate_id = stream.partition("#")
+    return kind, aggregate_id
+
+
+def aggregate_of(kind: str) -> Aggregate[Any]:
+    return AGGREGATES[kind]
+
+
+def fold(kind: str, events: Iterable[Event], state: Any = None) -> Any:
+    """The state after `events`, starting from `state` (None: before the first event)."""
+    aggregate = AGGREGATES[kind]
+    for event in events:
+        state = aggregate.evolve(state, event)
+    return state
+
+
+def handle(state: Any, version: int, command: AggregateCommand, ctx: Context) -> list[Event]:
+    """Decide on a command in the order the API promises: permission, input, then the rules."""
+    authorize(command, ctx)
+    command = validate(command, ctx.today)
+    if command.expected_version is not None and command.expected_version != version:
+        raise DomainError(
+            Code.CONFLICT,
+            f"expected version {command.expected_version}, but {command.KIND} {command.id} "
+            f"is at version {version}",
+        )
+    assert command.KIND is not None
+    return AGGREGATES[command.KIND].decide(state, command, ctx)
+
+
+def authorize(command: AggregateCommand, ctx: Context) -> None:
+    if command.ADMIN_ONLY and not ctx.admin:
+        raise DomainError(Code.FORBIDDEN, f"{command.command_name} needs the admin right")
+    if not command.ADMIN_ONLY and command.id != ctx.actor:
+        raise DomainError(
+            Code.FORBIDDEN, f"{command.command_name} acts only on the caller's own record"
+        )
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What an append must do besides storing events, all in the same atomic write."""
+
+    take: frozenset[Claim] = frozenset()
+    release: frozenset[Claim] = frozenset()
+    reference: frozenset[str] = frozenset()  # target streams that must exist; count + 1
+    unreference: frozenset[str] = frozenset()  # target streams; count - 1
+    create_target: str | None = None  # this stream becomes referenceable, count 0
+    delete_target: str | None = None  # this stream stops being referenceable; count must be 0
+
+    @property
+    def empty(self) -> bool:
+        return self == Effects()
+
+
+def effects(kind: str, aggregate_id: str, before: Any, after: Any) -> Effects:
+    aggregate = AGGREGATES[kind]
+    claims_before = aggregate.claims(before) if before is not None else frozenset()
+    claims_after = aggregate.claims(after) if after is not None else frozenset()
+    refs_before = aggregate.references(before) if before is not None else frozenset()
+    refs_after = aggregate.references(after) if after is not None else frozenset()
+    me = stream_name(kind, aggregate_id)
+    referenceable = aggregate.referenced_by is not None
+    return Effects(
+        take=claims_after - claims_before,
+        release=claims_before - claims_after,
+        reference=refs_after - refs_before,
+        unreference=refs_before - refs_after,
+        create_target=me if referenceable and before is None and after is not None else None,
+        delete_target=me if referenceable and before is not None and after is None else None,
+    )
+
+
+def duplicate(claim: Claim) -> DomainError:
+    what = {"email": "email"}.get(claim.kind, claim.kind.replace("-", " "))
+    return DomainError(Code.DUPLICATE, f"{what} {claim.value!r} is already taken")
+
+
+def missing_target(stream: str) -> DomainError:
+    kind, aggregate_id = parse_stream(stream)
+    return DomainError(Code.NOT_FOUND, f"{kind} {aggregate_id} does not exist", f"{kind}_id")
+
+
+def still_referenced(stream: str, count: int) -> DomainError:
+    kind, aggregate_id = parse_stream(stream)
+    holders = AGGREGATES[kind].referenced_by or "aggregates"
+    if count == 1:
+        holders = holders.removesuffix("s")
+    return DomainError(
+        Code.CONFLICT, f"{kind} {aggregate_id} is still referenced by {count} {holders}"
+    )

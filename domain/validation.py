@@ -1,0 +1,56 @@
+"""Apply the input rules to a whole command: every field is checked by the rule named for it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from domain import rules
+from domain.commands import Command
+from domain.errors import invalid
+from domain.patch import UNSET
+
+C = TypeVar("C", bound=Command)
+
+# Fields an update may set to null (to clear them); every other field must have a value.
+NULLABLE = frozenset({"birth_date", "role_id", "group_id", "expected_version"})
+
+
+def validate(command: C, today: date) -> C:
+    """The command with every field normalised, or a VALIDATION DomainError."""
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(command):
+        value = getattr(command, f.name)
+        if value is UNSET:
+            continue
+        if value is None:
+            if f.name not in NULLABLE:
+                raise invalid(f.name, f"{f.name} must not be null")
+            continue
+        changes[f.name] = _rule(command, f.name)(value, today)
+    return dataclasses.replace(command, **changes)
+
+
+def _rule(command: Command, name: str) -> Callable[[Any, date], Any]:
+    if name == "id":
+        if command.KIND == "user":
+            return lambda v, _: rules.user_id(v, "id")
+        return lambda v, _: rules.uuid_id(v, "id")
+    return _RULES[name]
+
+
+_RULES: dict[str, Callable[[Any, date], Any]] = {
+    "email": lambda v, _: rules.email(v),
+    "first_name": lambda v, _: rules.text(v, "first_name"),
+    "last_name": lambda v, _: rules.text(v, "last_name"),
+    "name": lambda v, _: rules.text(v, "name"),
+    "description": lambda v, _: rules.long_text(v, "description"),
+    "birth_date": lambda v, today: rules.birth_date(v, today),
+    "role_id": lambda v, _: rules.uuid_id(v, "role_id"),
+    "group_id": lambda v, _: rules.uuid_id(v, "group_id"),
+    "authorization_ids": lambda v, _: rules.uuid_ids(v, "authorization_ids"),
+    "expected_version": lambda v, _: rules.expected_version(v),
+    "timestamp": lambda v, _: v,
+}

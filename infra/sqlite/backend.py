@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from infra.sqlite.change_feed import SqliteChangeFeed
+from infra.sqlite.commands import SqliteCommandLog
+from infra.sqlite.db import Database
+from infra.sqlite.event_store import SqliteEventStore
+from infra.sqlite.queue import DEFAULT_VISIBILITY_S, SqliteQueue, reclaim_orphans
+from infra.sqlite.views import SqliteViews
+from pipeline.ports import Backend
+from pipeline.runner import queue_replay
+
+DB_FILE = "usermgmt.db"
+
+
+@dataclass
+class EmbeddedBackend(Backend):
+    db: Database | None = None
+
+    def on_work(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after a command or replay is queued in this process."""
+        for queue in (self.command_queue, self.replays):
+            assert isinstance(queue, SqliteQueue)
+            queue.listeners.append(callback)
+
+    def on_status(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(command_id)` after a status change commits in this process."""
+        assert isinstance(self.commands, SqliteCommandLog)
+        self.commands.listeners.append(callback)
+
+
+def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> EmbeddedBackend:
+    """Every port on `data_dir`/usermgmt.db, created if missing. Messages left in flight by a
+    process that died are handed out again."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(data_dir / DB_FILE)
+    reclaim_orphans(db)
+    backend = EmbeddedBackend(
+        events=SqliteEventStore(db),
+        views=SqliteViews(db),
+        commands=SqliteCommandLog(db),
+        command_queue=SqliteQueue(db, "commands", visibility_s),
+        execution_queue=SqliteQueue(db, "executions", visibility_s),
+        replays=SqliteQueue(db, "replays", max(visibility_s, 900.0)),
+        change_feed=SqliteChangeFeed(db),
+        batch=db.transaction,
+        close=db.close,
+        db=db,
+    )
+    backend.launch_replay = partial(queue_replay, backend)
+    return backend

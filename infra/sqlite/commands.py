@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from domain.codec import iso_datetime
+from infra.sqlite.db import Database
+from pipeline.records import ADVANCES_FROM, CommandError, CommandRecord, Status
+
+COLUMNS = (
+    "id, name, status, actor, aggregate_id, version, error_code, error_message, error_field,"
+    " submitted_at, updated_at"
+)
+
+StatusListener = Callable[[str], None]
+
+
+class SqliteCommandLog:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.listeners: list[StatusListener] = []  # told a command's id after its status commits
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        with self.db.transaction() as conn:
+            inserted = conn.execute(
+                f"INSERT INTO commands ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    record.id,
+                    record.name,
+                    record.status.value,
+                    record.actor,
+                    record.aggregate_id,
+                    record.version,
+                    None,
+                    None,
+                    None,
+                    iso_datetime(record.submitted_at),
+                    iso_datetime(record.updated_at),
+                ),
+            ).rowcount
+            if inserted:
+                self._changed(record.id)
+                return record
+            stored = self.get(record.id)
+        assert stored is not None
+        return stored
+
+    def get(self, command_id: str) -> CommandRecord | None:
+        row = (
+            self.db.conn()
+            .execute(f"SELECT {COLUMNS} FROM commands WHERE id = ?", (command_id,))
+            .fetchone()
+        )
+        return None if row is None else _record(row)
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
+        allowed = sorted(s.value for s in ADVANCES_FROM[status])
+        marks = ",".join("?" * len(allowed))
+        with self.db.transaction() as conn:
+            moved = conn.execute(
+                "UPDATE commands SET status = ?, updated_at = ?, version = coalesce(?, version),"
+                " error_code = ?, error_message = ?, error_field = ?"
+                f" WHERE id = ? AND status IN ({marks})",
+                (
+                    status.value,
+                    iso_datetime(at),
+                    version,
+                    error and error.code,
+                    error and error.message,
+                    error and error.field,
+                    command_id,
+                    *allowed,
+                ),
+            ).rowcount
+            if moved:
+                self._changed(command_id)
+        return bool(moved)
+
+    def _changed(self, command_id: str) -> None:
+        for listener in self.listeners:
+            self.db.after_commit(lambda listener=listener: listener(command_id))
+
+
+def _record(row: tuple[Any, ...]) -> CommandRecord:
+    id_, name, status, actor, aggregate_id, version, code, message, field = row[:9]
+    submitted, updated = row[9:]
+    return CommandRecord(
+        id=id_,
+        name=name,
+        status=Status(status),
+        actor=actor,
+        aggregate_id=aggregate_id,
+        version=version,
+        error=None if code is None else CommandError(code, message, field),
+        submitted_at=datetime.fromisoformat(submitted),
+        updated_at=datetime.fromisoformat(updated),
+    )

@@ -1,0 +1,110 @@
+"""One SQLite file shared by threads (a connection each) and processes (SQLite's own locks).
+
+Writes go through `transaction()`: the outermost takes the write lock at once (BEGIN IMMEDIATE,
+so two writers never deadlock upgrading a read lock), a nested one is a savepoint that can fail
+alone. Callbacks registered with `after_commit` run once the outermost transaction commits, so
+listeners never hear of work that was rolled back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from infra.sqlite.schema import SCHEMA
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()  # in-process writers queue here, not in busy-waits
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        conn = self.conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in SCHEMA.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            self._local.depth = 0
+            self._local.callbacks = []
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self.conn()
+        local = self._local
+        depth: int = local.depth
+        if depth == 0:
+            self._write_lock.acquire()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._write_lock.release()
+                raise
+        else:
+            conn.execute(f"SAVEPOINT s{depth}")
+        local.depth = depth + 1
+        mark = len(local.callbacks)
+        try:
+            yield conn
+        except BaseException:
+            local.depth = depth
+            del local.callbacks[mark:]
+            if depth == 0:
+                conn.execute("ROLLBACK")
+                self._write_lock.release()
+            else:
+                conn.execute(f"ROLLBACK TO s{depth}")
+                conn.execute(f"RELEASE s{depth}")
+            raise
+        local.depth = depth
+        if depth:
+            conn.execute(f"RELEASE s{depth}")
+            return
+        try:
+            conn.execute("COMMIT")
+        finally:
+            self._write_lock.release()
+        callbacks, local.callbacks = local.callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` after the current transaction commits (now, outside one)."""
+        if getattr(self._local, "depth", 0):
+            self._local.callbacks.append(callback)
+        else:
+            callback()
+
+    def close(self) -> None:
+        with self._all_lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from domain.codec import iso_datetime
+from domain.model import Effects
+from infra.sqlite.db import Database
+from pipeline.ports import ClaimTaken, TargetMissing, TargetReferenced, VersionConflict
+from pipeline.records import RecordedEvent
+
+COLUMNS = (
+    "position, stream, version, type, schema_version, data, occurred_at, command_id, actor,"
+    " idx, last"
+)
+STREAMS_PER_READ = 500
+
+
+def record_of(row: tuple[Any, ...]) -> RecordedEvent:
+    position, stream, version, type_, schema, data, at, command_id, actor, idx, last = row
+    return RecordedEvent(
+        stream=stream,
+        version=version,
+        type=type_,
+        schema_version=schema,
+        data=json.loads(data),
+        occurred_at=datetime.fromisoformat(at),
+        command_id=command_id,
+        actor=actor,
+        index=idx,
+        last=bool(last),
+        position=position,
+    )
+
+
+class SqliteEventStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def load(self, stream: str) -> list[RecordedEvent]:
+        rows = self.db.conn().execute(
+            f"SELECT {COLUMNS} FROM events WHERE stream = ? ORDER BY version", (stream,)
+        )
+        return [record_of(row) for row in rows]
+
+    def append(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+    ) -> None:
+        with self.db.transaction() as conn:
+            (head,) = conn.execute(
+                "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+            ).fetchone()
+            if head != expected_version:
+                raise VersionConflict(f"{stream} is at {head}, not {expected_version}")
+            _apply_effects(conn, stream, effects)
+            conn.executemany(
+                "INSERT INTO events (stream, version, type, schema_version, data, occurred_at,"
+                " command_id, actor, idx, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.stream,
+                        r.version,
+                        r.type,
+                        r.schema_version,
+                        json.dumps(r.data, separators=(",", ":")),
+                        iso_datetime(r.occurred_at),
+                        r.command_id,
+                        r.actor,
+                        r.index,
+                        r.last,
+                    )
+                    for r in events
+                ],
+            )
+
+    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
+        conn = self.db.conn()
+        streams = [
+            s
+            for (s,) in conn.execute(
+                "SELECT DISTINCT stream FROM events WHERE occurred_at >= ? ORDER BY stream",
+                (iso_datetime(timestamp),),
+            )
+        ]
+        for start in range(0, len(streams), STREAMS_PER_READ):
+            chunk = streams[start : start + STREAMS_PER_READ]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT {COLUMNS} FROM events WHERE stream IN ({marks}) ORDER BY stream, version",
+                chunk,
+            ).fetchall()
+            history: list[RecordedEvent] = []
+            for row in rows:
+                record = record_of(row)
+                if history and history[-1].stream != record.stream:
+                    yield history
+                    history = []
+                history.append(record)
+            if history:
+                yield history
+
+
+def _apply_effects(conn: sqlite3.Connection, stream: str, effects: Effects) -> None:
+    for claim in effects.release:
+        conn.execute(
+            "DELETE FROM claims WHERE kind = ? AND value = ? AND owner = ?",
+            (claim.kind, claim.value, stream),
+        )
+    for claim in effects.take:
+        taken = conn.execute(
+            "INSERT INTO claims (kind, value, owner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (claim.kind, claim.value, stream),
+        ).rowcount
+        if not taken:
+            raise ClaimTaken(claim)
+    for target in effects.reference:
+        if not conn.execute(
+            "UPDATE targets SET refs = refs + 1 WHERE stream = ?", (target,)
+        ).rowcount:
+            raise TargetMissing(target)
+    for target in effects.unreference:
+        conn.execute("UPDATE targets SET refs = refs - 1 WHERE stream = ?", (target,))
+    if effects.create_target:
+        conn.execute(
+            "INSERT INTO targets (stream, refs) VALUES (?, 0) ON CONFLICT DO NOTHING",
+            (effects.create_target,),
+        )
+    if effects.delete_target:
+        row = conn.execute(
+            "SELECT refs FROM targets WHERE stream = ?", (effects.delete_target,)
+        ).fetchone()
+        if row and row[0] > 0:
+            raise TargetReferenced(effects.delete_target, int(row[0]))
+        conn.execute("DELETE FROM targets WHERE stream = ?", (effects.delete_target,))

@@ -1,0 +1,118 @@
+"""The command stage: load the stream, decide, append atomically, record the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.commands import AggregateCommand, ReplayFrom
+from domain.errors import DomainError
+from domain.model import duplicate, effects, fold, handle, missing_target, still_referenced
+from pipeline.delivery import Poison
+from pipeline.ports import (
+    Backend,
+    ClaimTaken,
+    TargetMissing,
+    TargetReferenced,
+    VersionConflict,
+)
+from pipeline.records import (
+    CommandEnvelope,
+    CommandError,
+    RecordedEvent,
+    Status,
+    command_id_of,
+)
+
+MAX_DECISIONS = 8  # reload-and-decide rounds after version conflicts before trying again later
+
+
+class ContendedStream(Exception):
+    """Other writers kept winning; the message is tried again later."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    version: int | None = None
+    error: CommandError | None = None
+
+
+def handle_command(backend: Backend, body: str) -> None:
+    try:
+        envelope = CommandEnvelope.from_json(body)
+    except Exception as exc:
+        raise Poison(f"unreadable command message: {type(exc).__name__}: {exc}") from exc
+    record = backend.commands.get(envelope.command_id)
+    if record is None:
+        backend.commands.record(envelope.record())
+    elif record.status is not Status.QUEUED:
+        return  # a redelivery of a command already decided
+    if isinstance(envelope.command, ReplayFrom):
+        _start_replay(backend, envelope)
+        return
+    decision = decide(backend, envelope)
+    backend.commands.advance(
+        envelope.command_id, decision.status, backend.clock(), decision.version, decision.error
+    )
+
+
+def give_up_command(backend: Backend, body: str, reason: str) -> None:
+    command_id = command_id_of(body)
+    if command_id is not None:
+        error = CommandError.internal(reason)
+        backend.commands.advance(command_id, Status.FAILED, backend.clock(), error=error)
+
+
+def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
+    command = envelope.command
+    assert isinstance(command, AggregateCommand) and command.KIND is not None
+    stream = envelope.stream
+    assert stream is not None
+    for _ in range(MAX_DECISIONS):
+        history = backend.events.load(stream)
+        mine = [r for r in history if r.command_id == envelope.command_id]
+        if mine:  # stored on an earlier delivery that died before recording the outcome
+            return Decision(Status.ACCEPTED, mine[-1].version)
+        version = history[-1].version if history else 0
+        state = fold(command.KIND, (r.event for r in history))
+        now = backend.clock()
+        try:
+            events = handle(state, version, command, envelope.context(now.date()))
+        except DomainError as error:
+            return Decision(Status.REJECTED, error=CommandError.of(error))
+        if not events:
+            return Decision(Status.APPLIED, version)
+        after = fold(command.KIND, events, state)
+        records = RecordedEvent.batch(envelope, version, events, now)
+        try:
+            backend.events.append(
+                stream, version, records, effects(command.KIND, command.id, state, after)
+            )
+        except VersionConflict:
+            if command.expected_version is not None:
+                message = f"{stream} changed while the command ran; expected {version}"
+                return Decision(Status.REJECTED, error=CommandError("CONFLICT", message))
+            continue
+        except ClaimTaken as taken:
+            return _rejected(duplicate(taken.claim))
+        except TargetMissing as missing:
+            return _rejected(missing_target(missing.stream))
+        except TargetReferenced as referenced:
+            return _rejected(still_referenced(referenced.stream, referenced.count))
+        return Decision(Status.ACCEPTED, records[-1].version)
+    raise ContendedStream(f"{stream}: lost {MAX_DECISIONS} version races in a row")
+
+
+def _rejected(error: DomainError) -> Decision:
+    return Decision(Status.REJECTED, error=CommandError.of(error))
+
+
+def _start_replay(backend: Backend, envelope: CommandEnvelope) -> None:
+    if not envelope.admin:
+        error = CommandError("FORBIDDEN", "ReplayFrom needs the admin right")
+        backend.commands.advance(envelope.command_id, Status.REJECTED, backend.clock(), error=error)
+        return
+    if backend.launch_replay is None:
+        raise RuntimeError("this backend cannot run replays")
+    backend.commands.advance(envelope.command_id, Status.ACCEPTED, backend.clock())
+    backend.launch_replay(envelope)

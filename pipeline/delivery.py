@@ -1,0 +1,80 @@
+"""Running one queue message through a stage: done, try again later, or give up for good."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import Enum
+
+from pipeline.ports import Backend, Message, Queue
+
+log = logging.getLogger("usermgmt.pipeline")
+
+MAX_DELIVERIES = 5  # a message that fails this many times is dead-lettered and its command FAILED
+
+
+class Poison(Exception):
+    """A message that can never succeed (it does not parse): give up at once."""
+
+
+class Outcome(Enum):
+    DONE = "done"
+    RETRY = "retry"
+    DEAD = "dead"
+
+
+Handler = Callable[[str], None]
+GiveUp = Callable[[str, str], None]  # (message body, reason)
+
+
+def attempt(message: Message, handle: Handler, give_up: GiveUp) -> tuple[Outcome, str]:
+    try:
+        handle(message.body)
+        return Outcome.DONE, ""
+    except Poison as exc:
+        reason = str(exc)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning("attempt %d of message %s failed: %s", message.attempts, message.id, reason)
+        if message.attempts < MAX_DELIVERIES:
+            return Outcome.RETRY, reason
+    give_up(message.body, reason)
+    return Outcome.DEAD, reason
+
+
+def pump(backend: Backend, queue: Queue, handle: Handler, give_up: GiveUp, limit: int) -> int:
+    """Receive up to `limit` messages and run each, in one batch where the storage allows.
+    Returns how many messages were received."""
+    with backend.batch():
+        messages = queue.receive(limit)
+        for message in messages:
+            outcome, reason = _run(backend, message, handle, give_up)
+            if outcome is Outcome.DONE:
+                queue.ack(message)
+            elif outcome is Outcome.RETRY:
+                queue.retry(message, retry_delay(message.attempts))
+            else:
+                queue.dead_letter(message, reason)
+    return len(messages)
+
+
+def _run(
+    backend: Backend, message: Message, handle: Handler, give_up: GiveUp
+) -> tuple[Outcome, str]:
+    # Each message in a savepoint of its own: a failure undoes its writes and nothing else.
+    try:
+        with backend.batch():
+            outcome, reason = attempt(message, handle, give_up)
+            if outcome is Outcome.RETRY:
+                raise _Undo(reason)
+            return outcome, reason
+    except _Undo as undo:
+        return Outcome.RETRY, str(undo)
+
+
+class _Undo(Exception):
+    pass
+
+
+def retry_delay(attempts: int) -> float:
+    return float(min(0.05 * 2**attempts, 5.0))

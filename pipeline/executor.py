@@ -1,0 +1,47 @@
+"""The executor: apply each event to its view row, in version order, exactly once in effect."""
+
+from __future__ import annotations
+
+from pipeline.delivery import Poison
+from pipeline.ports import Backend
+from pipeline.projection import next_row
+from pipeline.records import CommandError, RecordedEvent, Status
+
+
+class Gap(Exception):
+    """An earlier event of the stream is not in the view yet; try again when it is."""
+
+
+class LostRace(Exception):
+    """The row changed between read and write (a replay ran); try again."""
+
+
+def handle_event(backend: Backend, body: str) -> None:
+    try:
+        record = RecordedEvent.from_json(body)
+        record.event  # noqa: B018 - decode now, so a malformed event is poison, not a retry
+    except Exception as exc:
+        raise Poison(f"unreadable event message: {type(exc).__name__}: {exc}") from exc
+    apply(backend, record)
+
+
+def apply(backend: Backend, record: RecordedEvent) -> None:
+    """Apply the event if its row is one version behind; skip it if the row already has it."""
+    row = backend.views.get(record.kind, record.aggregate_id)
+    current = row.version if row is not None else 0
+    if record.version > current + 1:
+        raise Gap(f"{record.stream} view is at {current}, event is {record.version}")
+    expected = current if row is not None else None
+    if record.version == current + 1 and not backend.views.put(next_row(row, record), expected):
+        raise LostRace(f"{record.stream} view moved past {current}")
+    if record.last:
+        backend.commands.advance(record.command_id, Status.APPLIED, backend.clock(), record.version)
+
+
+def give_up_event(backend: Backend, body: str, reason: str) -> None:
+    try:
+        record = RecordedEvent.from_json(body)
+    except Exception:
+        return
+    error = CommandError.internal(f"its events could not be applied to the views: {reason}")
+    backend.commands.advance(record.command_id, Status.FAILED, backend.clock(), error=error)

@@ -1,0 +1,178 @@
+"""The ports: what the stages need from storage and transport. Adapters live in infra/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from domain.aggregate import Claim
+from domain.model import Effects
+from pipeline.records import (
+    CommandEnvelope,
+    CommandError,
+    CommandRecord,
+    RecordedEvent,
+    Status,
+    ViewRow,
+)
+
+
+class AppendError(Exception):
+    """An append refused as a whole; nothing of it was written."""
+
+
+class VersionConflict(AppendError):
+    """Another writer appended to the stream first."""
+
+
+class ClaimTaken(AppendError):
+    def __init__(self, claim: Claim) -> None:
+        super().__init__(f"{claim.kind} {claim.value!r} is taken")
+        self.claim = claim
+
+
+class TargetMissing(AppendError):
+    def __init__(self, stream: str) -> None:
+        super().__init__(f"{stream} does not exist")
+        self.stream = stream
+
+
+class TargetReferenced(AppendError):
+    def __init__(self, stream: str, count: int) -> None:
+        super().__init__(f"{stream} is referenced {count} times")
+        self.stream = stream
+        self.count = count
+
+
+class EventStore(Protocol):
+    def load(self, stream: str) -> list[RecordedEvent]:
+        """Every event of the stream, in version order."""
+
+    def append(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+    ) -> None:
+        """Store all events and effects atomically, or raise an AppendError and store nothing."""
+
+    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
+        """The whole history of every stream that has an event at or after `timestamp`."""
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    email_key: str | None = None  # unique_key of an email
+    role_id: str | None = None
+    group_id: str | None = None
+
+
+class Views(Protocol):
+    def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
+        """The row, tombstone included."""
+
+    def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
+        """Live rows (no tombstones) of those ids that exist."""
+
+    def page(
+        self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
+    ) -> list[ViewRow]:
+        """Up to `first` live rows with ids after `after`, in id order."""
+
+    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+        """Write the row if the stored one is at `expected_version` (None: no row yet)."""
+
+    def replace(self, row: ViewRow) -> bool:
+        """Write the row unless the stored one is newer; False when it was newer."""
+
+
+class CommandLog(Protocol):
+    def record(self, record: CommandRecord) -> CommandRecord:
+        """Store a new command; when its id was seen before, return the stored one unchanged."""
+
+    def get(self, command_id: str) -> CommandRecord | None: ...
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
+        """Move the command forward to `status`; False when it is already there or beyond."""
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    body: str
+    group: str
+    dedup_id: str
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    body: str
+    group: str
+    attempts: int  # deliveries so far, this one included
+    receipt: str
+
+
+class Queue(Protocol):
+    """A FIFO queue per group: a received message hides the rest of its group until it is
+    acknowledged, and comes back (attempts + 1) if it is not acknowledged in time."""
+
+    def send(self, messages: Sequence[OutMessage]) -> None: ...
+
+    def receive(self, max_messages: int) -> list[Message]: ...
+
+    def ack(self, message: Message) -> None: ...
+
+    def retry(self, message: Message, delay_s: float) -> None:
+        """Give the message back, to be delivered again after `delay_s`."""
+
+    def dead_letter(self, message: Message, reason: str) -> None:
+        """Move the message to the dead-letter queue: it is never delivered again."""
+
+
+class ChangeFeed(Protocol):
+    """The event store's new events in global order, from a durable checkpoint."""
+
+    def read(self, limit: int) -> list[RecordedEvent]: ...
+
+    def commit(self, position: int) -> None: ...
+
+
+class ReplayLauncher(Protocol):
+    def __call__(self, envelope: CommandEnvelope) -> None:
+        """Start rebuilding the views for a ReplayFrom command, outside the command stage."""
+
+
+def utc_now() -> datetime:
+    """Now, to the millisecond: the precision the API shows, so an event's shown time is exact
+    and asOf that time includes it."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass
+class Backend:
+    """Every port one deployment offers. `batch` groups several stage steps in one transaction
+    where the storage allows it (SQLite); elsewhere it does nothing."""
+
+    events: EventStore
+    views: Views
+    commands: CommandLog
+    command_queue: Queue
+    execution_queue: Queue
+    change_feed: ChangeFeed | None = None
+    batch: Callable[[], AbstractContextManager[object]] = nullcontext
+    clock: Callable[[], datetime] = utc_now
+    launch_replay: ReplayLauncher | None = None
+    replays: Queue | None = None  # where a polled backend keeps ReplayFrom commands to run
+    close: Callable[[], None] = field(default=lambda: None)

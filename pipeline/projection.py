@@ -1,0 +1,32 @@
+"""How one event changes one view row. The executor and replay both fold through this, so a view
+built live and a view rebuilt from the store cannot differ."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from domain.codec import from_data, to_data
+from domain.model import aggregate_of
+from pipeline.records import RecordedEvent, ViewRow
+
+
+def next_row(row: ViewRow | None, record: RecordedEvent) -> ViewRow:
+    aggregate = aggregate_of(record.kind)
+    state = None if row is None or row.data is None else from_data(aggregate.state, row.data)
+    after = aggregate.evolve(state, record.event)
+    created_at = row.created_at if row is not None and state is not None else record.occurred_at
+    return ViewRow(
+        kind=record.kind,
+        id=record.aggregate_id,
+        version=record.version,
+        data=None if after is None else to_data(after),
+        created_at=None if after is None else created_at,
+        updated_at=record.occurred_at,
+    )
+
+
+def fold_row(history: Iterable[RecordedEvent]) -> ViewRow | None:
+    row = None
+    for record in history:
+        row = next_row(row, record)
+    return row

@@ -1,0 +1,123 @@
+"""Drive the stages continuously in one process: the embedded backend's event source mappings.
+
+One pipeline thread runs command stage → mediator → executor in turn, in batches, and sleeps
+only when none of them found work; a `wake()` (from an in-process submit) or the idle timeout
+(for work submitted by other processes) starts it again. Replays run on a thread of their own
+so a long rebuild never holds up commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from pipeline.command_stage import give_up_command, handle_command
+from pipeline.delivery import pump
+from pipeline.executor import give_up_event, handle_event
+from pipeline.mediator import mediate_once
+from pipeline.ports import Backend, OutMessage
+from pipeline.records import CommandEnvelope
+from pipeline.replay import handle_replay
+
+log = logging.getLogger("usermgmt.runner")
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    batch: int = 100
+    idle_wait_s: float = 0.05
+
+
+def queue_replay(backend: Backend, envelope: CommandEnvelope) -> None:
+    """The launcher of a polled backend: replays wait on their own durable queue."""
+    assert backend.replays is not None
+    backend.replays.send([OutMessage(envelope.to_json(), "replay", envelope.command_id)])
+
+
+class Runner:
+    def __init__(self, backend: Backend, settings: RunnerSettings = RunnerSettings()) -> None:
+        self.backend = backend
+        self.settings = settings
+        self._wake = threading.Event()
+        self._replay_wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def wake(self) -> None:
+        self._wake.set()
+        self._replay_wake.set()
+
+    def step(self) -> int:
+        """One round of every stage; returns how much work it found."""
+        backend, batch = self.backend, self.settings.batch
+        found = pump(backend, backend.command_queue, self._command, self._give_up_command, batch)
+        found += mediate_once(backend, batch * 5)
+        found += pump(backend, backend.execution_queue, self._event, self._give_up_event, batch)
+        return found
+
+    def replay_step(self) -> int:
+        replays = self.backend.replays
+        if replays is None:
+            return 0
+        return pump(self.backend, replays, self._replay, self._give_up_command, 1)
+
+    def run_until_idle(self, max_rounds: int = 10_000) -> None:
+        """Drive every stage until none finds work (tests and one-shot tools)."""
+        for _ in range(max_rounds):
+            if not self.step() + self.replay_step():
+                return
+        raise RuntimeError("the pipeline did not settle")
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(
+                target=self._loop,
+                args=(self.step, self._wake),
+                daemon=True,
+                name="usermgmt-pipeline",
+            ),
+            threading.Thread(
+                target=self._loop,
+                args=(self.replay_step, self._replay_wake),
+                daemon=True,
+                name="usermgmt-replay",
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
+
+    def _loop(self, step: object, wake: threading.Event) -> None:
+        assert callable(step)
+        while not self._stop.is_set():
+            try:
+                found = step()
+            except Exception:
+                log.exception("pipeline step failed; trying again")
+                found = 0
+            if not found:
+                wake.wait(self.settings.idle_wait_s)
+                wake.clear()
+
+    def _command(self, body: str) -> None:
+        handle_command(self.backend, body)
+
+    def _give_up_command(self, body: str, reason: str) -> None:
+        give_up_command(self.backend, body, reason)
+
+    def _event(self, body: str) -> None:
+        handle_event(self.backend, body)
+
+    def _give_up_event(self, body: str, reason: str) -> None:
+        give_up_event(self.backend, body, reason)
+
+    def _replay(self, body: str) -> None:
+        handle_replay(self.backend, body)

@@ -1,0 +1,41 @@
+"""Submit: record a command as QUEUED and put it on the command queue."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.commands import Command
+from domain.errors import Code, DomainError
+from pipeline.ports import Backend, OutMessage
+from pipeline.records import CommandEnvelope, CommandRecord, Status
+
+
+def submit(
+    backend: Backend, command: Command, actor: str, admin: bool, command_id: str | None = None
+) -> CommandRecord:
+    """The command's record. A command id seen before returns that command's record and runs
+    nothing again; the same id for a different command or caller is refused."""
+    envelope = CommandEnvelope(
+        command_id=command_id or str(uuid.uuid4()),
+        command=command,
+        actor=actor,
+        admin=admin,
+        submitted_at=backend.clock(),
+    )
+    fresh = envelope.record()
+    with backend.batch():
+        stored = backend.commands.record(fresh)
+        if (stored.name, stored.aggregate_id, stored.actor) != (
+            fresh.name,
+            fresh.aggregate_id,
+            fresh.actor,
+        ):
+            raise DomainError(
+                Code.VALIDATION, "commandId is already used by another command", "command_id"
+            )
+        if stored.status is Status.QUEUED:
+            # Again on a repeat: if the first submit died before enqueueing, this completes it;
+            # otherwise the queue drops the duplicate and the command stage skips a done one.
+            message = OutMessage(envelope.to_json(), envelope.stream or "operations", stored.id)
+            backend.command_queue.send([message])
+    return stored
