@@ -46,8 +46,15 @@ def send(info: Info, command: c.Command, command_id: str | None) -> CommandRecei
     return CommandReceipt.of(record)
 
 
-def _new_id() -> str:
-    return str(uuid.uuid4())
+_IDS_OF_COMMANDS = uuid.UUID("3b0f7c52-6f1e-4a51-9d1e-2f8f3c1f6a77")
+
+
+def _new_id(command_id: str | None) -> str:
+    """A new aggregate's id. A client's own command id fixes it, so the same command sent
+    twice names the same aggregate and runs once."""
+    if command_id is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(_IDS_OF_COMMANDS, command_id))
 
 
 def _ids(values: list[strawberry.ID] | None) -> tuple[str, ...] | None:
@@ -126,7 +133,7 @@ def update_me(info: Info, input: UpdateMeInput) -> CommandReceipt:
 
 def create_role(info: Info, input: CreateRoleInput) -> CommandReceipt:
     command = c.CreateRole(
-        id=_new_id(),
+        id=_new_id(input.command_id),
         name=input.name,
         description=input.description,
         authorization_ids=_ids(input.authorization_ids) or (),
@@ -159,7 +166,9 @@ def delete_role(
 
 
 def create_authorization(info: Info, input: CreateAuthorizationInput) -> CommandReceipt:
-    command = c.CreateAuthorization(id=_new_id(), name=input.name, description=input.description)
+    command = c.CreateAuthorization(
+        id=_new_id(input.command_id), name=input.name, description=input.description
+    )
     return send(info, command, input.command_id)
 
 
@@ -186,7 +195,9 @@ def delete_authorization(
 
 
 def create_group(info: Info, input: CreateGroupInput) -> CommandReceipt:
-    command = c.CreateGroup(id=_new_id(), name=input.name, description=input.description)
+    command = c.CreateGroup(
+        id=_new_id(input.command_id), name=input.name, description=input.description
+    )
     return send(info, command, input.command_id)
 
 

@@ -19,6 +19,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.errors import should_mask
 from schema.roots import Mutation, Query, Subscription
@@ -49,8 +50,17 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Only what will be masked is worth a stack trace in the log: refusals (bad input,
+        # permissions, invalid documents) are the client's business and already in its reply.
+        super().process_errors([e for e in errors if should_mask(e)], execution_context)
+
+
 def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
