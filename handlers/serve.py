@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -36,7 +38,7 @@ def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
     identity = BearerIdentity(verifier_for(settings))
     backend = open_backend(data_dir)
     runner = Runner(backend)
-    hub = StatusHub()
+    hub = StatusHub(read=backend.commands.get)
     backend.on_work(runner.wake)
     backend.on_status(hub.notify)
 
@@ -69,4 +71,12 @@ def serve(host: str, port: int, data_dir: Path, access_log: bool = False) -> Non
         log_level="info",
         ws_ping_interval=20,
     )
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to whatever
+    # handler was there before: make that a clean exit rather than a traceback or a kill.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_cleanly)
     uvicorn.Server(config).run()
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

@@ -1,35 +1,44 @@
-"""Wakes subscriptions when a command's status changes.
+"""Tells subscriptions about each status change of the commands they follow.
 
-The pipeline runs on its own thread and reports each committed status change with `notify`; the
-hub hands it to the event loop (call_soon_threadsafe) only when someone watches that command.
-Changes made by other processes are not reported: watchers also look again every `poll_s`.
+The pipeline runs on its own thread and reports each committed status change with `notify`. For
+a command someone watches, the hub reads its record right there, on the thread that made the
+change and before it makes the next one, so a watcher sees every status in turn, not only the
+latest; the record reaches the event loop by call_soon_threadsafe. Other processes' changes are
+not reported: watchers also look again every `poll_s`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+from pipeline.records import CommandRecord
 
 POLL_S = 1.0
+
+Reader = Callable[[str], CommandRecord | None]
 
 
 class Watch:
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._records: asyncio.Queue[CommandRecord | None] = asyncio.Queue()
 
-    def set(self) -> None:
-        self._event.set()
+    def put(self, record: CommandRecord | None) -> None:
+        self._records.put_nowait(record)
 
-    async def changed(self, timeout_s: float) -> None:
-        """Return when the command may have changed: a notification, or the poll interval."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout_s)
-        self._event.clear()
+    async def next(self, timeout_s: float) -> CommandRecord | None:
+        """The next record reported, or None when the caller should read it itself (nothing
+        was reported within `timeout_s`, or the report carried no record)."""
+        try:
+            return await asyncio.wait_for(self._records.get(), timeout_s)
+        except TimeoutError:
+            return None
 
 
 class StatusHub:
-    def __init__(self, poll_s: float = POLL_S) -> None:
+    def __init__(self, read: Reader | None = None, poll_s: float = POLL_S) -> None:
+        self.read = read
         self.poll_s = poll_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watches: dict[str, set[Watch]] = {}
@@ -40,12 +49,14 @@ class StatusHub:
     def notify(self, command_id: str) -> None:
         """Called from any thread after a status change of `command_id` commits."""
         loop = self._loop
-        if loop is not None and command_id in self._watches and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake, command_id)
+        if loop is None or loop.is_closed() or command_id not in self._watches:
+            return
+        record = self.read(command_id) if self.read is not None else None
+        loop.call_soon_threadsafe(self._deliver, command_id, record)
 
-    def _wake(self, command_id: str) -> None:
+    def _deliver(self, command_id: str, record: CommandRecord | None) -> None:
         for watch in self._watches.get(command_id, ()):
-            watch.set()
+            watch.put(record)
 
     @contextlib.contextmanager
     def watch(self, command_id: str) -> Iterator[Watch]:

@@ -6,11 +6,14 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from pipeline.records import CommandRecord
+from pipeline.records import CommandRecord, Status
 from resolvers.queries import visible
 from resolvers.status_hub import StatusHub
 from schema.context import Info
 from schema.types import Command
+
+# Statuses only move forward; a report that arrives late must not take a watcher back.
+RANK = {Status.QUEUED: 0, Status.ACCEPTED: 1}
 
 
 async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerator[Command, None]:
@@ -20,14 +23,16 @@ async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerato
     hub = ctx.hub or StatusHub()
     with hub.watch(command_id) as watch:
         record = commands.get(command_id)
-        if not visible(ctx.caller, record):
+        if record is None or not visible(ctx.caller, record):
             return
-        last: CommandRecord | None = None
-        while record is not None:
-            if record != last:
-                yield Command.of(record)
-                last = record
-            if record.status.terminal:
-                return
-            await watch.changed(hub.poll_s)
-            record = commands.get(command_id)
+        yield Command.of(record)
+        last = record
+        while not last.status.terminal:
+            update = await watch.next(hub.poll_s) or commands.get(command_id)
+            if update is not None and _newer(update, last):
+                yield Command.of(update)
+                last = update
+
+
+def _newer(update: CommandRecord, last: CommandRecord) -> bool:
+    return update != last and RANK.get(update.status, 2) >= RANK.get(last.status, 2)
