@@ -334,3 +334,20 @@ def test_an_email_given_up_can_be_taken_by_another_user(deployment: Deployment) 
     taker = as_admin(backend, create_user("auth0|new", "Shared@Example.com"))
     deployment.drain()
     assert statuses(backend, [taker]) == [Status.APPLIED]
+
+
+def test_consumers_in_several_processes_share_the_work_without_doing_it_twice(
+    deployment: Deployment,
+) -> None:
+    rng = random.Random(21)
+    backend = deployment.backend
+    receipts = [as_admin(backend, command) for command in mixed_commands(rng, users=30)]
+    consumers = [subprocess.Popen(deployment.consumer_argv) for _ in range(3)]
+    more = [as_admin(backend, command) for command in mixed_commands(rng, users=10)]
+    for consumer in consumers:
+        assert consumer.wait(timeout=120) == 0
+    deployment.drain()
+
+    assert set(statuses(backend, receipts + more)) <= {Status.APPLIED, Status.REJECTED}
+    assert_views_match_store(backend)
+    assert_versions_gap_free(backend)
