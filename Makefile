@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format typecheck lock clean
+.PHONY: install run test bench lint format typecheck lock clean
 
 install: $(STAMP)
 
@@ -19,6 +19,9 @@ run: install
 
 test: install lint typecheck
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/usermgmt bench
 
 lint: install
 	$(BIN)/ruff check .

@@ -39,7 +39,7 @@ def _encode(value: Any) -> Any:
 
 def iso_datetime(value: datetime) -> str:
     """UTC with milliseconds and a Z, as the API shows it."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def from_data(cls: type[T], data: dict[str, Any]) -> T:

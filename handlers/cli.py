@@ -181,11 +181,37 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# bench ------------------------------------------------------------------------------------------
+
+
+def _register_bench(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser(
+        "bench",
+        help="measure speed, cost and cold start against baselines",
+        description="Run each measurement several times; print median, min, max and the ratio "
+        "to its baseline, and write the same figures to bench/results.json.",
+    )
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, under two minutes")
+    bench.add_argument(
+        "--only", nargs="+", default=[], metavar="NAME", help="figure names or globs to run"
+    )
+    bench.add_argument("--results", type=Path, default=Path("bench/results.json"), metavar="FILE")
+    bench.set_defaults(run=_bench)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench.run import run
+
+    run(quick=args.quick, only=args.only, results=args.results)
+    return 0
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _register_serve,
     _register_token,
     _register_export_schema,
     _register_replay,
+    _register_bench,
 ]
 
 if __name__ == "__main__":

@@ -42,8 +42,17 @@ def attempt(message: Message, handle: Handler, give_up: GiveUp) -> tuple[Outcome
     return Outcome.DEAD, reason
 
 
-def pump(backend: Backend, queue: Queue, handle: Handler, give_up: GiveUp, limit: int) -> int:
+def pump(
+    backend: Backend,
+    queue: Queue,
+    handle: Handler,
+    give_up: GiveUp,
+    limit: int,
+    *,
+    retry_base_s: float = 0.05,
+) -> int:
     """Receive up to `limit` messages and run each, in one batch where the storage allows.
+    A failed message is given back with an exponential delay from `retry_base_s`.
     Returns how many messages were received."""
     with backend.batch():
         messages = queue.receive(limit)
@@ -52,7 +61,7 @@ def pump(backend: Backend, queue: Queue, handle: Handler, give_up: GiveUp, limit
             if outcome is Outcome.DONE:
                 queue.ack(message)
             elif outcome is Outcome.RETRY:
-                queue.retry(message, retry_delay(message.attempts))
+                queue.retry(message, retry_delay(message.attempts, retry_base_s))
             else:
                 queue.dead_letter(message, reason)
     return len(messages)
@@ -76,5 +85,5 @@ class _Undo(Exception):
     pass
 
 
-def retry_delay(attempts: int) -> float:
-    return float(min(0.05 * 2**attempts, 5.0))
+def retry_delay(attempts: int, base_s: float = 0.05) -> float:
+    return float(min(base_s * 2**attempts, 5.0))

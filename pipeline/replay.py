@@ -12,7 +12,7 @@ from domain.commands import ReplayFrom
 from pipeline.delivery import Poison
 from pipeline.ports import Backend
 from pipeline.projection import fold_row
-from pipeline.records import CommandEnvelope, Status
+from pipeline.records import CommandEnvelope, RecordedEvent, Status
 
 BATCH_STREAMS = 200
 
@@ -35,12 +35,27 @@ def replay_from(backend: Backend, timestamp: datetime) -> ReplayReport:
                 if history is None:
                     done = True
                     break
-                row = fold_row(history)
-                assert row is not None
                 streams += 1
                 events += len(history)
-                written += backend.views.replace(row)
+                written += _rebuild(backend, history)
     return ReplayReport(streams, events, written)
+
+
+def _rebuild(backend: Backend, history: list[RecordedEvent]) -> bool:
+    row = fold_row(history)
+    assert row is not None
+    if backend.views.replace(row):
+        return True
+    # The stored row claims a newer version. Live traffic may have put it there, or it may be
+    # damage: a version the store has never reached. Only the store can tell.
+    stored = backend.views.get(row.kind, row.id)
+    if stored is None or stored.version <= row.version:
+        return False
+    head = backend.events.load(history[0].stream)
+    if head and head[-1].version >= stored.version:
+        return False
+    fresh = fold_row(head)
+    return fresh is not None and backend.views.put(fresh, stored.version)
 
 
 def handle_replay(backend: Backend, body: str) -> None:

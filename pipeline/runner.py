@@ -27,6 +27,7 @@ log = logging.getLogger("usermgmt.runner")
 class RunnerSettings:
     batch: int = 100
     idle_wait_s: float = 0.05
+    retry_base_s: float = 0.05  # first retry delay of a failed message; doubles each time
 
 
 def queue_replay(backend: Backend, envelope: CommandEnvelope) -> None:
@@ -50,17 +51,38 @@ class Runner:
 
     def step(self) -> int:
         """One round of every stage; returns how much work it found."""
-        backend, batch = self.backend, self.settings.batch
-        found = pump(backend, backend.command_queue, self._command, self._give_up_command, batch)
+        backend, batch, base = self.backend, self.settings.batch, self.settings.retry_base_s
+        found = pump(
+            backend,
+            backend.command_queue,
+            self._command,
+            self._give_up_command,
+            batch,
+            retry_base_s=base,
+        )
         found += mediate_once(backend, batch * 5)
-        found += pump(backend, backend.execution_queue, self._event, self._give_up_event, batch)
+        found += pump(
+            backend,
+            backend.execution_queue,
+            self._event,
+            self._give_up_event,
+            batch,
+            retry_base_s=base,
+        )
         return found
 
     def replay_step(self) -> int:
         replays = self.backend.replays
         if replays is None:
             return 0
-        return pump(self.backend, replays, self._replay, self._give_up_command, 1)
+        return pump(
+            self.backend,
+            replays,
+            self._replay,
+            self._give_up_command,
+            1,
+            retry_base_s=self.settings.retry_base_s,
+        )
 
     def run_until_idle(self, max_rounds: int = 10_000) -> None:
         """Drive every stage until none finds work (tests and one-shot tools)."""

@@ -21,7 +21,7 @@ class SqliteChangeFeed:
         return [record_of(row) for row in rows]
 
     def commit(self, position: int) -> None:
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
                 " ON CONFLICT (name) DO UPDATE SET position = excluded.position",

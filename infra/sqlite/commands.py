@@ -22,7 +22,7 @@ class SqliteCommandLog:
         self.listeners: list[StatusListener] = []  # told a command's id after its status commits
 
     def record(self, record: CommandRecord) -> CommandRecord:
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             inserted = conn.execute(
                 f"INSERT INTO commands ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -65,7 +65,7 @@ class SqliteCommandLog:
     ) -> bool:
         allowed = sorted(s.value for s in ADVANCES_FROM[status])
         marks = ",".join("?" * len(allowed))
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             moved = conn.execute(
                 "UPDATE commands SET status = ?, updated_at = ?, version = coalesce(?, version),"
                 " error_code = ?, error_message = ?, error_field = ?"

@@ -1,8 +1,10 @@
 """One SQLite file shared by threads (a connection each) and processes (SQLite's own locks).
 
-Writes go through `transaction()`: the outermost takes the write lock at once (BEGIN IMMEDIATE,
-so two writers never deadlock upgrading a read lock), a nested one is a savepoint that can fail
-alone. Callbacks registered with `after_commit` run once the outermost transaction commits, so
+Writes go through `transaction()` or `write()`. The outermost takes the write lock at once
+(BEGIN IMMEDIATE, so two writers never deadlock upgrading a read lock). Nested, `transaction()`
+is a savepoint that can fail alone (for work that may raise half way), while `write()` simply
+joins the transaction under way (for work that cannot fail half way), saving two statements.
+Callbacks registered with `after_commit` run once the outermost transaction commits, so
 listeners never hear of work that was rolled back.
 """
 
@@ -94,6 +96,16 @@ class Database:
         callbacks, local.callbacks = local.callbacks, []
         for callback in callbacks:
             callback()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """For a write that is atomic by itself (one statement): joins the transaction under
+        way without a savepoint of its own, or runs in a transaction of its own."""
+        if getattr(self._local, "depth", 0):
+            yield self._local.conn
+        else:
+            with self.transaction() as conn:
+                yield conn
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` after the current transaction commits (now, outside one)."""

@@ -34,7 +34,7 @@ class SqliteQueue:
     def send(self, messages: Sequence[OutMessage]) -> None:
         if not messages:
             return
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             conn.executemany(
                 "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES (?, ?, ?, ?, 0)"
                 " ON CONFLICT (queue, dedup) DO NOTHING",
@@ -45,35 +45,37 @@ class SqliteQueue:
 
     def receive(self, max_messages: int) -> list[Message]:
         now = time.time()
-        with self.db.transaction() as conn:
+        receipt = uuid.uuid4().hex  # one per receive: with the id it names one delivery
+        with self.db.write() as conn:
             rows = conn.execute(_RECEIVE, (self.name, now, max_messages)).fetchall()
-            received = []
-            for id_, group, body, attempts in rows:
-                receipt = uuid.uuid4().hex
+            if rows:
+                marks = ",".join("?" * len(rows))
                 conn.execute(
                     "UPDATE messages SET visible_at = ?, attempts = attempts + 1, receipt = ?,"
-                    " owner = ? WHERE id = ?",
-                    (now + self.visibility_s, receipt, os.getpid(), id_),
+                    f" owner = ? WHERE id IN ({marks})",
+                    (now + self.visibility_s, receipt, os.getpid(), *(row[0] for row in rows)),
                 )
-                received.append(Message(str(id_), body, group, attempts + 1, receipt))
-        return received
+        return [
+            Message(str(id_), body, group, attempts + 1, receipt)
+            for id_, group, body, attempts in rows
+        ]
 
     def ack(self, message: Message) -> None:
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "DELETE FROM messages WHERE id = ? AND receipt = ?",
                 (int(message.id), message.receipt),
             )
 
     def retry(self, message: Message, delay_s: float) -> None:
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "UPDATE messages SET visible_at = ? WHERE id = ? AND receipt = ?",
                 (time.time() + delay_s, int(message.id), message.receipt),
             )
 
     def dead_letter(self, message: Message, reason: str) -> None:
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             moved = conn.execute(
                 "INSERT INTO dead_letters (queue, grp, dedup, body, attempts, reason, failed_at)"
                 " SELECT queue, grp, dedup, body, attempts, ?, ? FROM messages"
@@ -108,7 +110,7 @@ def reclaim_orphans(db: Database) -> int:
     gone = [pid for (pid,) in rows if pid != os.getpid() and not _alive(pid)]
     if not gone:
         return 0
-    with db.transaction() as conn:
+    with db.write() as conn:
         marks = ",".join("?" * len(gone))
         return conn.execute(
             f"UPDATE messages SET visible_at = 0, owner = NULL"

@@ -70,7 +70,7 @@ class SqliteViews:
     def put(self, row: ViewRow, expected_version: int | None) -> bool:
         columns, values = _columns(row)
         table = VIEW_TABLES[row.kind]
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             if expected_version is None:
                 sql = (
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})"
@@ -89,7 +89,7 @@ class SqliteViews:
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})"
             f" ON CONFLICT (id) DO UPDATE SET {sets} WHERE excluded.version >= {table}.version"
         )
-        with self.db.transaction() as conn:
+        with self.db.write() as conn:
             return conn.execute(sql, values).rowcount == 1
 
 

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_harness import Server
+
+from tests.e2e.api_harness import Server
 
 
 @pytest.fixture(scope="session")

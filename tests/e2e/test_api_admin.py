@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from api_harness import (
+from tests.e2e.api_harness import (
     CREATE_AUTHORIZATION,
     CREATE_ROLE,
     Server,

@@ -6,7 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from api_harness import (
+
+from tests.e2e.api_harness import (
     CREATE_AUTHORIZATION,
     CREATE_GROUP,
     CREATE_ROLE,

@@ -13,8 +13,9 @@ from typing import Any
 
 import jwt
 import pytest
-from api_harness import Server
 from cryptography.hazmat.primitives import serialization
+
+from tests.e2e.api_harness import Server
 
 ME = "{ me { id } }"
 

@@ -9,7 +9,8 @@ import sys
 import uuid
 
 import jwt
-from api_harness import ROOT, Server
+
+from tests.e2e.api_harness import ROOT, Server
 
 
 def cli_token(server: Server, *args: str) -> str:

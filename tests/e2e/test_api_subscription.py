@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from api_harness import WAIT_S, Server, subscribe
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
@@ -30,6 +29,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
+from tests.e2e.api_harness import WAIT_S, Server, subscribe
 
 
 class SteppedServer(Server):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from api_harness import REGISTER_ME, Server, new_authorization, new_group, new_role, new_user
+from tests.e2e.api_harness import (
+    REGISTER_ME,
+    Server,
+    new_authorization,
+    new_group,
+    new_role,
+    new_user,
+)
 
 ME = """{ me { id email firstName lastName birthDate version
   role { name authorizations { name } } group { id name } } }"""

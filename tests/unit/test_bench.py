@@ -1,0 +1,55 @@
+"""The bench code runs (so it cannot rot) and writes figures in the promised shape."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_a_quick_bench_of_one_figure_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "handlers.cli",
+            "bench",
+            "--quick",
+            "--only",
+            "local.sqlite_append_per_s",
+            "--results",
+            str(results),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "local.sqlite_append_per_s" in done.stdout  # the table
+    written = json.loads(results.read_text())
+    figure = written["results"]["local.sqlite_append_per_s"]
+    assert figure["min"] <= figure["value"] <= figure["max"]
+    assert figure["value"] > 0 and figure["unit"] == "appends/s"
+    assert {"python", "cpus", "commit"} <= set(written["machine"])
+
+
+def test_an_unknown_figure_is_refused(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "handlers.cli",
+            "bench",
+            "--only",
+            "no.such.figure",
+            "--results",
+            str(tmp_path / "r.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "no measurement matches" in done.stderr
+    assert not (tmp_path / "r.json").exists()
