@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import embedded  # noqa: F401 - registers its probes
+from bench import commands, embedded, queries  # noqa: F401 - they register their probes
 from bench.probes import PROBES, Sizes
 from bench.results import Figure, table, write
 
@@ -29,7 +29,7 @@ def run(quick: bool, only: list[str], results: Path = RESULTS) -> dict[str, Figu
             work.mkdir()
             figures.update((f.name, f) for f in p.run(Sizes(quick=quick, work=work)))
             _progress(f"{step}: {time.monotonic() - started:.1f} s", done=True)
-    print(table(figures))
+    print(table(figures), flush=True)
     write(figures, results)
     _progress(f"{len(figures)} figures in {time.monotonic() - began:.0f} s: {results}", done=True)
     return figures

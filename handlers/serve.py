@@ -19,6 +19,7 @@ from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from handlers.app import create_app
 from handlers.identity import BearerIdentity
@@ -61,8 +62,13 @@ def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
 
 
 def serve(host: str, port: int, data_dir: Path, access_log: bool = False) -> None:
-    app = local_app(data_dir)
-    config = uvicorn.Config(
+    config = server_config(local_app(data_dir), host, port, access_log)
+    run_server(config)
+
+
+def server_config(app: ASGIApp, host: str, port: int, access_log: bool = False) -> uvicorn.Config:
+    """The server stack: the bench serves its bare Strawberry baseline with the same one."""
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -71,6 +77,9 @@ def serve(host: str, port: int, data_dir: Path, access_log: bool = False) -> Non
         log_level="info",
         ws_ping_interval=20,
     )
+
+
+def run_server(config: uvicorn.Config) -> None:
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to whatever
     # handler was there before: make that a clean exit rather than a traceback or a kill.
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,125 @@
+"""Queries through the local server against a bare Strawberry app serving the same fields from
+a dict, on the same server stack, in turns (ours, bare, ours, bare...) so drift hits both."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bench.bare_app import USERS, bare_user_id
+from bench.load import Connection, closed_loop, graphql_request
+from bench.probes import Sizes, probe
+from bench.results import Figure, figure
+from bench.server import Server, bare_server, usermgmt_server
+from domain import commands as c
+from infra.sqlite import open_backend
+from pipeline.runner import Runner
+from pipeline.submit import submit
+
+FIELDS = "id email firstName lastName birthDate version createdAt updatedAt"
+USER = f"query($id: ID!) {{ user(id: $id) {{ {FIELDS} }} }}"
+PAGE = (
+    f"query {{ users(first: 50) {{ edges {{ node {{ {FIELDS} }} cursor }}"
+    " pageInfo { hasNextPage endCursor } } }"
+)
+CLIENTS = 8
+
+
+def seed(data: Path, users: int = USERS) -> None:
+    """`users` users with the bare app's ids, through the pipeline, before the server starts."""
+    backend = open_backend(data)
+    with backend.batch():
+        for i in range(users):
+            command = c.CreateUser(
+                id=bare_user_id(i),
+                email=f"bench{i}@example.com",
+                first_name="Bench",
+                last_name=f"User {i}",
+            )
+            submit(backend, command, "bench", admin=True)
+    Runner(backend).run_until_idle()
+    backend.close()
+
+
+Work = Callable[[Connection, int], Awaitable[None]]
+
+
+def by_id(server: Server) -> Work:
+    requests = [
+        graphql_request(server.host, server.port, server.token, USER, {"id": bare_user_id(i)})
+        for i in range(USERS)
+    ]
+
+    async def work(conn: Connection, n: int) -> None:
+        _check(await conn.request(requests[n % USERS]), "user")
+
+    return work
+
+
+def page50(server: Server) -> Work:
+    request = graphql_request(server.host, server.port, server.token, PAGE)
+
+    async def work(conn: Connection, n: int) -> None:
+        _check(await conn.request(request), "users")
+
+    return work
+
+
+def _check(answer: tuple[int, bytes], field: str) -> None:
+    status, body = answer
+    # Cheap enough to do every time: a server answering errors fast must not look fast.
+    if status != 200 or b'"errors"' in body or not json.loads(body)["data"][field]:
+        raise RuntimeError(f"{field} query failed: HTTP {status} {body[:300]!r}")
+
+
+def rate(server: Server, work: Callable[[Server], Work], seconds: float) -> float:
+    return asyncio.run(closed_loop(server.host, server.port, CLIENTS, seconds, work(server)))
+
+
+@probe(
+    "queries: local server vs bare Strawberry",
+    "query.user_by_id_per_s",
+    "query.users_page50_per_s",
+    "query.bare_strawberry_per_s",
+    "query.bare_strawberry_page50_per_s",
+)
+def queries(sizes: Sizes) -> list[Figure]:
+    runs, seconds = sizes.pick(3, 7), sizes.pick(1.5, 4.0)
+    data = sizes.work / "data"
+    seed(data)
+    samples: dict[str, list[float]] = {}
+    with usermgmt_server(data) as ours, bare_server(sizes.work) as bare:
+        for server in (ours, bare):  # warm-up: caches, connections, the page cache
+            rate(server, by_id, 0.5)
+            rate(server, page50, 0.5)
+        for _ in range(runs):
+            for name, server, work in (
+                ("query.user_by_id_per_s", ours, by_id),
+                ("query.bare_strawberry_per_s", bare, by_id),
+                ("query.users_page50_per_s", ours, page50),
+                ("query.bare_strawberry_page50_per_s", bare, page50),
+            ):
+                samples.setdefault(name, []).append(rate(server, work, seconds))
+    return [
+        figure(
+            "query.user_by_id_per_s",
+            "req/s",
+            samples["query.user_by_id_per_s"],
+            baseline="query.bare_strawberry_per_s",
+            goal="goal >= 0.75x bare",
+        ),
+        figure(
+            "query.users_page50_per_s",
+            "req/s",
+            samples["query.users_page50_per_s"],
+            baseline="query.bare_strawberry_page50_per_s",
+        ),
+        figure("query.bare_strawberry_per_s", "req/s", samples["query.bare_strawberry_per_s"]),
+        figure(
+            "query.bare_strawberry_page50_per_s",
+            "req/s",
+            samples["query.bare_strawberry_page50_per_s"],
+        ),
+    ]
