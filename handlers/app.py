@@ -29,7 +29,7 @@ from infra.settings import Settings
 from pipeline.ports import Backend
 from resolvers.status_hub import StatusHub
 from schema.build import SchemaOptions, build_schema
-from schema.context import AppContext
+from schema.context import AppContext, Submitter
 
 log = logging.getLogger("usermgmt.api")
 
@@ -60,6 +60,8 @@ class GraphQLApp(GraphQL[AppContext, None]):
         settings: Settings,
         ws_auth: BearerIdentity | None,
         hub: StatusHub | None,
+        *,
+        submitter: Submitter | None = None,
     ) -> None:
         options = SchemaOptions(
             introspection=settings.introspection, field_suggestions=settings.field_suggestions
@@ -74,6 +76,7 @@ class GraphQLApp(GraphQL[AppContext, None]):
         self.identify = identify
         self.ws_auth = ws_auth
         self.hub = hub
+        self.submitter = submitter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -93,7 +96,12 @@ class GraphQLApp(GraphQL[AppContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> AppContext:
-        return AppContext(backend=self.backend, caller=request.scope.get(CALLER), hub=self.hub)
+        return AppContext(
+            backend=self.backend,
+            caller=request.scope.get(CALLER),
+            hub=self.hub,
+            submitter=self.submitter,
+        )
 
     async def on_ws_connect(self, context: AppContext) -> UnsetType | dict[str, object] | None:
         params = context.connection_params
@@ -133,11 +141,13 @@ def create_app(
     hub: StatusHub | None = None,
     jwks: Mapping[str, Any] | None = None,
     lifespan: Any = None,
+    submitter: Submitter | None = None,
 ) -> Starlette:
     """The ASGI app. `identify` authenticates HTTP requests (a BearerIdentity, or on Lambda the
     authorizer's context); `ws_auth` verifies the token of a WebSocket's connection_init;
-    `jwks` is published at /.well-known/jwks.json (the local dev key only)."""
-    graphql = GraphQLApp(backend, identify, settings, ws_auth, hub)
+    `jwks` is published at /.well-known/jwks.json (the local dev key only); `submitter`, when
+    given, is how mutations submit commands (otherwise directly, on the request's own path)."""
+    graphql = GraphQLApp(backend, identify, settings, ws_auth, hub, submitter=submitter)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

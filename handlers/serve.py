@@ -26,6 +26,7 @@ from handlers.identity import BearerIdentity
 from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
+from pipeline.group_commit import GroupCommitSubmitter
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
 
@@ -39,6 +40,7 @@ def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
     identity = BearerIdentity(verifier_for(settings))
     backend = open_backend(data_dir)
     runner = Runner(backend)
+    submitter = GroupCommitSubmitter(backend)
     hub = StatusHub(read=backend.commands.get)
     backend.on_work(runner.wake)
     backend.on_status(hub.notify)
@@ -47,17 +49,26 @@ def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
         runner.start()
+        submitter.start()
         # Start-up objects never die: keep them out of every later collection.
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            submitter.stop()  # after the last request: what it took is committed first
             runner.stop()
             backend.close()
 
     return create_app(
-        backend, identity, settings, ws_auth=identity, hub=hub, jwks=jwks, lifespan=lifespan
+        backend,
+        identity,
+        settings,
+        ws_auth=identity,
+        hub=hub,
+        jwks=jwks,
+        lifespan=lifespan,
+        submitter=submitter,
     )
 
 

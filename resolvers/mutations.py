@@ -12,7 +12,6 @@ import strawberry
 from domain import commands as c
 from domain.errors import DomainError
 from domain.validation import validate
-from pipeline.submit import submit
 from resolvers.checks import command_id as checked_command_id
 from resolvers.checks import patch
 from schema.context import Info
@@ -32,7 +31,7 @@ from schema.inputs import (
 from schema.types import CommandReceipt
 
 
-def send(info: Info, command: c.Command, command_id: str | None) -> CommandReceipt:
+async def send(info: Info, command: c.Command, command_id: str | None) -> CommandReceipt:
     """Validate (BAD_USER_INPUT, nothing enqueued), then submit and return the receipt."""
     ctx = info.context
     caller = ctx.caller
@@ -40,7 +39,7 @@ def send(info: Info, command: c.Command, command_id: str | None) -> CommandRecei
     own_id = checked_command_id(command_id)
     try:
         command = validate(command, ctx.today())
-        record = submit(ctx.backend, command, caller.sub, caller.admin, own_id)
+        record = await ctx.submit(command, caller.sub, caller.admin, own_id)
     except DomainError as error:
         raise BadUserInput.of(error) from None
     return CommandReceipt.of(record)
@@ -64,7 +63,7 @@ def _ids(values: list[strawberry.ID] | None) -> tuple[str, ...] | None:
 # Users ------------------------------------------------------------------------------------------
 
 
-def create_user(info: Info, input: CreateUserInput) -> CommandReceipt:
+async def create_user(info: Info, input: CreateUserInput) -> CommandReceipt:
     command = c.CreateUser(
         id=input.id,
         email=input.email,
@@ -74,10 +73,10 @@ def create_user(info: Info, input: CreateUserInput) -> CommandReceipt:
         role_id=input.role_id,
         group_id=input.group_id,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def update_user(info: Info, input: UpdateUserInput) -> CommandReceipt:
+async def update_user(info: Info, input: UpdateUserInput) -> CommandReceipt:
     command = c.UpdateUser(
         id=input.id,
         email=patch(input.email),
@@ -88,19 +87,19 @@ def update_user(info: Info, input: UpdateUserInput) -> CommandReceipt:
         group_id=patch(input.group_id),
         expected_version=input.expected_version,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def delete_user(
+async def delete_user(
     info: Info,
     id: strawberry.ID,
     expected_version: int | None = None,
     command_id: strawberry.ID | None = None,
 ) -> CommandReceipt:
-    return send(info, c.DeleteUser(id=id, expected_version=expected_version), command_id)
+    return await send(info, c.DeleteUser(id=id, expected_version=expected_version), command_id)
 
 
-def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
+async def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
     """The sign-up form on first login: the record's id is the token's subject."""
     caller = info.context.caller
     assert caller is not None
@@ -111,10 +110,10 @@ def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
         last_name=input.last_name,
         birth_date=input.birth_date,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def update_me(info: Info, input: UpdateMeInput) -> CommandReceipt:
+async def update_me(info: Info, input: UpdateMeInput) -> CommandReceipt:
     caller = info.context.caller
     assert caller is not None
     command = c.UpdateMe(
@@ -125,23 +124,23 @@ def update_me(info: Info, input: UpdateMeInput) -> CommandReceipt:
         birth_date=patch(input.birth_date),
         expected_version=input.expected_version,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
 # Roles ------------------------------------------------------------------------------------------
 
 
-def create_role(info: Info, input: CreateRoleInput) -> CommandReceipt:
+async def create_role(info: Info, input: CreateRoleInput) -> CommandReceipt:
     command = c.CreateRole(
         id=_new_id(input.command_id),
         name=input.name,
         description=input.description,
         authorization_ids=_ids(input.authorization_ids) or (),
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def update_role(info: Info, input: UpdateRoleInput) -> CommandReceipt:
+async def update_role(info: Info, input: UpdateRoleInput) -> CommandReceipt:
     ids = input.authorization_ids
     command = c.UpdateRole(
         id=input.id,
@@ -150,79 +149,81 @@ def update_role(info: Info, input: UpdateRoleInput) -> CommandReceipt:
         authorization_ids=patch(ids if ids is strawberry.UNSET else _ids(ids)),
         expected_version=input.expected_version,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def delete_role(
+async def delete_role(
     info: Info,
     id: strawberry.ID,
     expected_version: int | None = None,
     command_id: strawberry.ID | None = None,
 ) -> CommandReceipt:
-    return send(info, c.DeleteRole(id=id, expected_version=expected_version), command_id)
+    return await send(info, c.DeleteRole(id=id, expected_version=expected_version), command_id)
 
 
 # Authorizations ---------------------------------------------------------------------------------
 
 
-def create_authorization(info: Info, input: CreateAuthorizationInput) -> CommandReceipt:
+async def create_authorization(info: Info, input: CreateAuthorizationInput) -> CommandReceipt:
     command = c.CreateAuthorization(
         id=_new_id(input.command_id), name=input.name, description=input.description
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def update_authorization(info: Info, input: UpdateAuthorizationInput) -> CommandReceipt:
+async def update_authorization(info: Info, input: UpdateAuthorizationInput) -> CommandReceipt:
     command = c.UpdateAuthorization(
         id=input.id,
         name=patch(input.name),
         description=patch(input.description),
         expected_version=input.expected_version,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def delete_authorization(
+async def delete_authorization(
     info: Info,
     id: strawberry.ID,
     expected_version: int | None = None,
     command_id: strawberry.ID | None = None,
 ) -> CommandReceipt:
-    return send(info, c.DeleteAuthorization(id=id, expected_version=expected_version), command_id)
+    return await send(
+        info, c.DeleteAuthorization(id=id, expected_version=expected_version), command_id
+    )
 
 
 # Groups -----------------------------------------------------------------------------------------
 
 
-def create_group(info: Info, input: CreateGroupInput) -> CommandReceipt:
+async def create_group(info: Info, input: CreateGroupInput) -> CommandReceipt:
     command = c.CreateGroup(
         id=_new_id(input.command_id), name=input.name, description=input.description
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def update_group(info: Info, input: UpdateGroupInput) -> CommandReceipt:
+async def update_group(info: Info, input: UpdateGroupInput) -> CommandReceipt:
     command = c.UpdateGroup(
         id=input.id,
         name=patch(input.name),
         description=patch(input.description),
         expected_version=input.expected_version,
     )
-    return send(info, command, input.command_id)
+    return await send(info, command, input.command_id)
 
 
-def delete_group(
+async def delete_group(
     info: Info,
     id: strawberry.ID,
     expected_version: int | None = None,
     command_id: strawberry.ID | None = None,
 ) -> CommandReceipt:
-    return send(info, c.DeleteGroup(id=id, expected_version=expected_version), command_id)
+    return await send(info, c.DeleteGroup(id=id, expected_version=expected_version), command_id)
 
 
 # Operations -------------------------------------------------------------------------------------
 
 
-def replay_from(info: Info, timestamp: datetime) -> CommandReceipt:
+async def replay_from(info: Info, timestamp: datetime) -> CommandReceipt:
     """Rebuild the views from the events since `timestamp`; APPLIED once they are rebuilt."""
-    return send(info, c.ReplayFrom(timestamp=timestamp), None)
+    return await send(info, c.ReplayFrom(timestamp=timestamp), None)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import strawberry
 
+from domain.commands import Command
 from pipeline.ports import Backend
+from pipeline.records import CommandRecord
+from pipeline.submit import submit
 
 if TYPE_CHECKING:
     from resolvers.loaders import Loaders
@@ -24,12 +28,29 @@ class Caller:
     admin: bool
 
 
+class Submitter(Protocol):
+    def __call__(
+        self, command: Command, actor: str, admin: bool, command_id: str | None
+    ) -> Awaitable[CommandRecord]:
+        """`pipeline.submit.submit`, awaitable: the record once the command is QUEUED."""
+
+
 @dataclass
 class AppContext:
     backend: Backend
     caller: Caller | None = None
     hub: StatusHub | None = None
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # The local server commits submissions in groups off the event loop; elsewhere (Lambda,
+    # one request at a time) they are written right here.
+    submitter: Submitter | None = None
+
+    async def submit(
+        self, command: Command, actor: str, admin: bool, command_id: str | None
+    ) -> CommandRecord:
+        if self.submitter is not None:
+            return await self.submitter(command, actor, admin, command_id)
+        return submit(self.backend, command, actor, admin, command_id)
 
     @cached_property
     def loaders(self) -> Loaders:

@@ -1,0 +1,122 @@
+"""Submissions from an event loop, committed by one writer thread, many per transaction.
+
+A submit needs the store's write lock, which the pipeline holds for a whole batch: taken on the
+event loop, every request waits behind it. Here callers only hand their command over and await;
+the writer thread takes whatever has gathered, records each in a savepoint of its own (so one
+caller's error, such as a reused commandId, undoes only its submission and reaches only that
+caller) inside one transaction, and resolves every caller's future after the commit: a receipt
+still means the command is durably QUEUED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+
+from domain.commands import Command
+from pipeline.ports import Backend
+from pipeline.records import CommandRecord
+from pipeline.submit import submit
+
+log = logging.getLogger("usermgmt.submit")
+
+MAX_GROUP = 256  # submissions per transaction: bounds how long one commit holds the lock
+
+
+class SubmitterStopped(RuntimeError):
+    """The submitter was stopped: nothing of this submission was written."""
+
+
+@dataclass(frozen=True)
+class _Submission:
+    command: Command
+    actor: str
+    admin: bool
+    command_id: str | None
+    future: asyncio.Future[CommandRecord]
+
+
+class GroupCommitSubmitter:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._pending: list[_Submission] = []
+        self._changed = threading.Condition()
+        self.stopping = threading.Event()  # set by stop(): later submissions are refused
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.stopping.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="usermgmt-submit")
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Commit what was handed over before the call, then end the writer thread."""
+        with self._changed:
+            self.stopping.set()
+            self._changed.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    async def __call__(
+        self, command: Command, actor: str, admin: bool, command_id: str | None = None
+    ) -> CommandRecord:
+        """The command's record once it is committed; the errors `submit` raises, raised here."""
+        future: asyncio.Future[CommandRecord] = asyncio.get_running_loop().create_future()
+        with self._changed:
+            if self.stopping.is_set() or self._thread is None:
+                raise SubmitterStopped("the server is stopping")
+            self._pending.append(_Submission(command, actor, admin, command_id, future))
+            self._changed.notify()
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._pending and not self.stopping.is_set():
+                    self._changed.wait()
+                if not self._pending:
+                    return  # stopping, and everything handed over is committed
+                group, self._pending = self._pending[:MAX_GROUP], self._pending[MAX_GROUP:]
+            self._commit(group)
+
+    def _commit(self, group: list[_Submission]) -> None:
+        outcomes: list[CommandRecord | BaseException] = []
+        try:
+            with self.backend.batch():
+                for s in group:
+                    outcomes.append(self._one(s))
+        except Exception as exc:  # the commit itself failed: nobody's submission is stored
+            log.exception("a group of %d submissions failed to commit", len(group))
+            outcomes = [exc] * len(group)
+        for s, outcome in zip(group, outcomes, strict=True):
+            _resolve(s.future, outcome)
+
+    def _one(self, s: _Submission) -> CommandRecord | BaseException:
+        try:
+            with self.backend.batch():  # a savepoint: a failure undoes this submission alone
+                return submit(self.backend, s.command, s.actor, s.admin, s.command_id)
+        except Exception as exc:
+            return exc
+
+
+def _resolve(future: asyncio.Future[CommandRecord], outcome: CommandRecord | BaseException) -> None:
+    loop = future.get_loop()
+    if loop.is_closed():
+        return
+    if isinstance(outcome, BaseException):
+        loop.call_soon_threadsafe(_set_exception, future, outcome)
+    else:
+        loop.call_soon_threadsafe(_set_result, future, outcome)
+
+
+def _set_result(future: asyncio.Future[CommandRecord], record: CommandRecord) -> None:
+    if not future.done():  # the caller may have gone (a cancelled request)
+        future.set_result(record)
+
+
+def _set_exception(future: asyncio.Future[CommandRecord], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
