@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, parse
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from schema.errors import should_mask
@@ -72,6 +70,38 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
     )
 
 
+class Defences(MaskInternalErrors):
+    """Every request's defences in one extension, since each extension costs hook calls on
+    every request: the token limit and the extra validation rules, parsing and validation
+    cached by document text (an LRU of DOCUMENT_CACHE each), and unexpected errors masked."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
+        context.validation_rules = context.validation_rules + self.rules
+        yield from super().on_operation()
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = _parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.pre_execution_errors = _validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        yield
+
+
+_parse = lru_cache(maxsize=DOCUMENT_CACHE)(parse)
+_validate = lru_cache(maxsize=DOCUMENT_CACHE)(validate_document)
+
+
 def _extensions(options: SchemaOptions) -> list[Callable[[], SchemaExtension]]:
     # The rule classes are made once: the validation cache keys on them, so rules made anew for
     # each request would make every request a cache miss.
@@ -81,13 +111,8 @@ def _extensions(options: SchemaOptions) -> list[Callable[[], SchemaExtension]]:
     ]
     if not options.introspection:
         rules += DisableIntrospection().validation_rules
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
-        MaskInternalErrors,
-    ]
+    chosen = tuple(rules)
+    return [lambda: Defences(chosen)]
 
 
 def sdl() -> str:
