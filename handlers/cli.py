@@ -105,11 +105,30 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="default: 8000")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N > 1: N processes serve HTTP while this one runs the pipeline, so they use "
+        "more than one core (default: 1, everything in one process)",
+    )
     _data_option(serve)
     serve.set_defaults(run=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("usermgmt serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        from handlers.workers import serve_workers
+
+        if args.port == 0:
+            print("usermgmt serve: --workers needs a fixed --port", file=sys.stderr)
+            return 2
+
+        return serve_workers(args.host, args.port, args.data, args.workers, args.access_log)
     from handlers.serve import serve
 
     serve(args.host, args.port, args.data, access_log=args.access_log)

@@ -11,11 +11,13 @@ import asyncio
 import gc
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
+from typing import Protocol
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +25,7 @@ from starlette.types import ASGIApp
 
 from handlers.app import create_app
 from handlers.identity import BearerIdentity
+from handlers.pipeline_link import WorkerLink
 from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
@@ -33,22 +36,36 @@ from resolvers.status_hub import StatusHub
 log = logging.getLogger("usermgmt.serve")
 
 
-def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
-    """The app over the embedded backend in `data_dir`, its runner started by the lifespan."""
+class Pipeline(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def local_app(
+    data_dir: Path, settings: Settings | None = None, link: socket.socket | None = None
+) -> Starlette:
+    """The app over the embedded backend in `data_dir`. Its pipeline runs in this process,
+    started by the lifespan, or with `link`, in the process at the other end of it."""
     settings = replace(settings or from_env(), data_dir=data_dir)
     jwks = LocalAuthority.ensure(data_dir).jwks() if settings.local else None
     identity = BearerIdentity(verifier_for(settings))
     backend = open_backend(data_dir)
-    runner = Runner(backend)
     submitter = GroupCommitSubmitter(backend)
     hub = StatusHub(read=backend.commands.get)
-    backend.on_work(runner.wake)
-    backend.on_status(hub.notify)
+    pipeline: Pipeline
+    if link is None:
+        pipeline = runner = Runner(backend)
+        backend.on_work(runner.wake, runner.wake_replays)
+        backend.on_status(hub.notify)
+    else:
+        pipeline = worker_link = WorkerLink(link, hub)
+        backend.on_work(worker_link.wake)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         hub.bind(asyncio.get_running_loop())
-        runner.start()
+        pipeline.start()
         submitter.start()
         # Start-up objects never die: keep them out of every later collection.
         gc.collect()
@@ -57,7 +74,7 @@ def local_app(data_dir: Path, settings: Settings | None = None) -> Starlette:
             yield
         finally:
             submitter.stop()  # after the last request: what it took is committed first
-            runner.stop()
+            pipeline.stop()
             backend.close()
 
     return create_app(
@@ -94,12 +111,12 @@ def server_config(app: ASGIApp, host: str, port: int, access_log: bool = False) 
     )
 
 
-def run_server(config: uvicorn.Config) -> None:
+def run_server(config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> None:
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to whatever
     # handler was there before: make that a clean exit rather than a traceback or a kill.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _exit_cleanly)
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

@@ -21,11 +21,14 @@ DB_FILE = "usermgmt.db"
 class EmbeddedBackend(Backend):
     db: Database | None = None
 
-    def on_work(self, callback: Callable[[], None]) -> None:
-        """Call `callback` after a command or replay is queued in this process."""
-        for queue in (self.command_queue, self.replays):
+    def on_work(
+        self, callback: Callable[[], None], replays: Callable[[], None] | None = None
+    ) -> None:
+        """Call `callback` after a command is queued in this process, and `replays` (by
+        default `callback` too) after a replay is."""
+        for queue, listener in ((self.command_queue, callback), (self.replays, replays)):
             assert isinstance(queue, SqliteQueue)
-            queue.listeners.append(callback)
+            queue.listeners.append(listener or callback)
 
     def on_status(self, callback: Callable[[str], None]) -> None:
         """Call `callback(command_id)` after a status change commits in this process."""

@@ -50,6 +50,7 @@ class Server:
     data: Path
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()  # more options for `usermgmt serve`
     process: subprocess.Popen[bytes] | None = None
     _http: httpx.Client | None = None
 
@@ -71,7 +72,7 @@ class Server:
 
     def start(self) -> Server:
         command = [sys.executable, "-m", "handlers.cli", "serve", "--port", str(self.port)]
-        command += ["--data", str(self.data)]
+        command += ["--data", str(self.data), *self.args]
         # The log goes to a file: a pipe nobody reads would fill up and block the server.
         with open(self.data.parent / f"server-{self.port}.log", "ab") as log:
             self.process = subprocess.Popen(
