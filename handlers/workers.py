@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -27,10 +26,6 @@ from pipeline.runner import Runner
 log = logging.getLogger("usermgmt.serve")
 
 STOP_TIMEOUT_S = 20.0
-# The pipeline holds the store's write lock for each batch: descheduled while holding it, it
-# stalls every worker's submits. Workers yield the CPU to it: with this, its lock-held time per
-# command fell by about 45 % under load (writers queue behind it; the HTTP side does not).
-WORKER_NICENESS = 10
 
 
 def serve_workers(
@@ -99,10 +94,12 @@ def _spawn(
 def worker(data_dir: Path, host: str, port: int, link_fd: int, access_log: bool) -> None:
     """One HTTP worker: the local app, its pipeline over the link. Each worker listens on a
     socket of its own on the same port (SO_REUSEPORT), so the kernel spreads connections
-    evenly; on one shared socket, the first worker to wake accepts a whole burst of them."""
+    evenly; on one shared socket, the first worker to wake accepts a whole burst of them.
+    (Running workers at a lower CPU priority, so the pipeline is not descheduled while it holds
+    the write lock, was tried: no steady gain, and the workers then lose to any other busy
+    program on the machine.)"""
     from handlers.serve import local_app, run_server, server_config
 
-    os.nice(WORKER_NICENESS)
     link = socket.socket(fileno=link_fd)
     app = local_app(data_dir, link=link)
     config = server_config(app, host, port, access_log)
