@@ -16,7 +16,7 @@ from bench.results import Figure, figure
 from bench.server import Server, usermgmt_server
 
 CREATE = "mutation($in: CreateUserInput!) { createUser(input: $in) { commandId status } }"
-CLIENTS = 16
+CLIENTS = 32
 RATE_PER_S = 200
 RUNS = 3
 
@@ -92,25 +92,42 @@ async def latencies(server: Server, rate_per_s: float, duration_s: float) -> lis
     return samples
 
 
-@probe("commands through the local server", "local.commands_per_s", "local.apply_latency_ms.*")
+@probe(
+    "commands through the local server",
+    "local.commands_per_s",
+    "local.commands_per_s.workers2",
+    "local.apply_latency_ms.*",
+)
 def commands(sizes: Sizes) -> list[Figure]:
-    n = sizes.pick(1_500, 6_000)
-    seconds = sizes.pick(3, 10)
-    rates, p50s, p99s = [], [], []
-    with usermgmt_server(sizes.work / "data") as server:
-        asyncio.run(throughput(server, 300))  # warm-up: caches, JIT-free but page cache, pools
+    """On the default server (one process) and, in turns with it, on `serve --workers 2`."""
+    n, seconds = sizes.pick(1_000, 5_000), sizes.pick(2, 8)
+    one, two, p50s, p99s = [], [], [], []
+    with (
+        usermgmt_server(sizes.work / "one") as single,
+        usermgmt_server(sizes.work / "two", "--workers", "2") as multi,
+    ):
+        for server in (single, multi):  # warm-up: caches, connections, the page cache
+            asyncio.run(throughput(server, 300))
         for _ in range(RUNS):
-            rates.append(asyncio.run(throughput(server, n)))
-            ms = asyncio.run(latencies(server, RATE_PER_S, seconds))
+            one.append(asyncio.run(throughput(single, n)))
+            two.append(asyncio.run(throughput(multi, n)))
+            ms = asyncio.run(latencies(single, RATE_PER_S, seconds))
             p50s.append(statistics.median(ms))
             p99s.append(statistics.quantiles(ms, n=100)[98])
     return [
         figure(
             "local.commands_per_s",
             "commands/s",
-            rates,
+            one,
             baseline="local.sqlite_append_per_s",
-            goal="goal >= 1,500",
+            goal=f"{CLIENTS} clients, goal >= 1,500",
+        ),
+        figure(
+            "local.commands_per_s.workers2",
+            "commands/s",
+            two,
+            baseline="local.commands_per_s",
+            goal="serve --workers 2",
         ),
         figure("local.apply_latency_ms.p50", "ms", p50s, goal=f"at {RATE_PER_S}/s, goal <= 10"),
         figure("local.apply_latency_ms.p99", "ms", p99s, goal=f"at {RATE_PER_S}/s"),

@@ -36,7 +36,7 @@ def figure(
     return Figure(name, unit, tuple(samples), baseline, goal)
 
 
-def to_json(figures: dict[str, Figure]) -> dict[str, Any]:
+def to_json(figures: dict[str, Figure], run: dict[str, Any] | None = None) -> dict[str, Any]:
     results = {}
     for name, f in figures.items():
         base = figures.get(f.baseline) if f.baseline else None
@@ -50,12 +50,13 @@ def to_json(figures: dict[str, Figure]) -> dict[str, Any]:
             "ratio": f.value / base.value if base and base.value else None,
             "goal": f.goal,
         }
-    return {"machine": machine(), "results": results}
+    return {"machine": {**machine(), **(run or {})}, "results": results}
 
 
-def write(figures: dict[str, Figure], path: Path) -> None:
+def write(figures: dict[str, Figure], path: Path, run: dict[str, Any] | None = None) -> None:
+    """`run`: facts about this run for the machine section (e.g. other programs' CPU use)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(to_json(figures), indent=2) + "\n")
+    path.write_text(json.dumps(to_json(figures, run), indent=2) + "\n")
 
 
 def machine() -> dict[str, Any]:

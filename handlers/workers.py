@@ -1,4 +1,4 @@
-"""`usermgmt serve --workers N`: N processes serve HTTP on one listening socket, and this one
+"""`usermgmt serve --workers N`: N processes serve HTTP on one port, and this one
 runs the pipeline. One Python process is held to one core by its GIL: the HTTP side and the
 pipeline then take turns, where here they run side by side. The processes share the SQLite
 file (writers queue on its lock file) and talk over a socket pair each (handlers/pipeline_link).
