@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -53,3 +54,18 @@ def test_an_unknown_figure_is_refused(tmp_path: Path) -> None:
     )
     assert done.returncode != 0 and "no measurement matches" in done.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_the_http_probes_drive_a_real_server_and_the_bare_baseline(tmp_path: Path) -> None:
+    """The load generator, the command followers and both servers, at toy sizes."""
+    from bench.commands import latencies, throughput
+    from bench.queries import by_id, page50, rate, seed
+    from bench.server import bare_server, usermgmt_server
+
+    data = tmp_path / "data"
+    seed(data)
+    with usermgmt_server(data) as ours, bare_server(tmp_path) as bare:
+        assert asyncio.run(throughput(ours, 40, clients=4)) > 0  # all 40 seen APPLIED
+        assert len(asyncio.run(latencies(ours, 100, 0.2))) == 20
+        for server in (ours, bare):
+            assert rate(server, by_id, 0.2) > 0 and rate(server, page50, 0.2) > 0
