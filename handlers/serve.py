@@ -56,7 +56,7 @@ def local_app(
     pipeline: Pipeline
     if link is None:
         pipeline = runner = Runner(backend)
-        backend.on_work(runner.wake, runner.wake_replays)
+        backend.on_work(runner.wake_stages, runner.wake_replays)
         backend.on_status(hub.notify)
     else:
         pipeline = worker_link = WorkerLink(link, hub)

@@ -37,8 +37,10 @@ def serve_workers(
     LocalAuthority.ensure(data_dir)  # the key exists before any worker verifies a token
     backend = open_backend(data_dir)
     runner = Runner(backend)
-    links = WorkerLinks(backend, runner.wake)
-    backend.on_work(runner.wake, runner.wake_replays)  # the command stage queues replays here
+    links = WorkerLinks(backend, runner.wake_stages)
+    backend.on_work(
+        runner.wake_stages, runner.wake_replays
+    )  # the command stage queues replays here
     backend.on_status(links.notify)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -2,8 +2,8 @@
 
 One pipeline thread runs command stage → mediator → executor in turn, in batches, and sleeps
 only when none of them found work; a `wake()` (from an in-process submit) or the idle timeout
-(for work submitted by other processes) starts it again. Replays run on a thread of their own,
-woken by `wake_replays()`, so a long rebuild never holds up commands.
+(for work submitted by other processes) starts it again. Replays run on a thread of their own
+so a long rebuild never holds up commands; `wake_stages()` and `wake_replays()` wake one each.
 """
 
 from __future__ import annotations
@@ -46,12 +46,17 @@ class Runner:
         self._threads: list[threading.Thread] = []
 
     def wake(self) -> None:
-        """Commands were queued: run the stages now."""
+        """Something was queued: wake both threads."""
+        self.wake_stages()
+        self.wake_replays()
+
+    def wake_stages(self) -> None:
+        """Commands were queued: run the stages now. Apart from `wake_replays`: each step of
+        the replay thread takes the write lock, and commands must not make it do so for nothing.
+        """
         self._wake.set()
 
     def wake_replays(self) -> None:
-        """A replay was queued. Apart from the pipeline's own wake: each step of the replay
-        thread takes the write lock, and commands must not make it do so for nothing."""
         self._replay_wake.set()
 
     def step(self) -> int:
@@ -118,7 +123,6 @@ class Runner:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self.wake()
-        self.wake_replays()
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []

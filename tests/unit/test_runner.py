@@ -7,8 +7,8 @@ from pathlib import Path
 
 from domain import commands as c
 from infra.sqlite import open_backend
-from pipeline.records import Status
-from pipeline.runner import Runner
+from pipeline.records import CommandEnvelope, Status
+from pipeline.runner import Runner, queue_replay
 from tests.support.builders import as_admin, new_id
 
 
@@ -47,4 +47,21 @@ def test_replay_from_runs_on_its_own_queue_and_ends_applied(tmp_path: Path) -> N
     runner.run_until_idle()
     record = backend.commands.get(receipt.id)
     assert record is not None and record.status is Status.APPLIED
+    backend.close()
+
+
+def test_queued_commands_wake_the_stages_and_only_replays_wake_the_replay_thread(
+    tmp_path: Path,
+) -> None:
+    backend = open_backend(tmp_path)
+    stages, replays = threading.Event(), threading.Event()
+    backend.on_work(stages.set, replays.set)
+    as_admin(backend, c.CreateGroup(id=new_id(), name="g", description="d"))
+    assert stages.is_set() and not replays.is_set()  # told after the commit, on this thread
+    stages.clear()
+    envelope = CommandEnvelope(
+        new_id(), c.ReplayFrom(timestamp=backend.clock()), "a", True, backend.clock()
+    )
+    queue_replay(backend, envelope)
+    assert replays.is_set() and not stages.is_set()
     backend.close()
