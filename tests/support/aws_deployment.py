@@ -1,0 +1,126 @@
+"""The AWS deployment under moto: tables and queues created from serverless.yml, the real Lambda
+handlers driven by pollers that play the event source mappings, and consumer processes that
+reach the same state through a moto server."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra.aws.backend import AwsBackend
+
+REGION = "eu-west-1"
+STAGE = "test"
+# How long a message received by a poller stays hidden: short, so that what a killed consumer
+# left in flight comes back within the test (Lambda uses the queue's own, 180 s).
+VISIBILITY_S = 2
+
+
+@dataclass
+class Stack:
+    backend: AwsBackend
+    environment: dict[str, str]  # what the Lambda functions would be given
+
+
+@contextmanager
+def moto_stack(endpoint_url: str | None = None) -> Iterator[Stack]:
+    """A fresh account with serverless.yml's tables and queues, for the length of the block."""
+    from moto import mock_aws
+
+    from infra.aws import open_backend, resources
+    from infra.aws.clients import Clients
+    from infra.aws.settings import from_env
+    from tests.support.moto import serialize_requests
+
+    serialize_requests()
+    with mock_aws():
+        template = resources.read(STAGE, REGION)
+        clients = Clients(REGION)
+        created = resources.create_all(template, clients)
+        environment = resources.environment(template, created)
+        yield Stack(open_backend(from_env(environment), clients), environment)
+
+
+@contextmanager
+def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
+    from handlers import lambda_runtime
+    from handlers.pollers import Checkpoint, open_pollers
+    from infra.aws import resources
+    from tests.support.deployments import Deployment
+    from tests.support.moto import server_url
+
+    checkpoint = tmp / "stream-checkpoint.json"
+    with moto_stack() as stack:
+        backend = stack.backend
+        pollers = open_pollers(
+            backend,
+            resources.read(STAGE, REGION),
+            visibility_s=VISIBILITY_S,
+            checkpoint=Checkpoint(checkpoint),
+            retry_base_s=0,
+        )
+        config = tmp / "aws-deployment.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "environment": stack.environment,
+                    "endpoint_url": server_url(),
+                    "region": REGION,
+                    "checkpoint": str(checkpoint),
+                }
+            )
+        )
+        assert backend.settings is not None
+        views = backend.settings.view_tables
+
+        def delete_view_row(kind: str, aggregate_id: str) -> None:
+            backend.clients.dynamodb().delete_item(
+                TableName=views[kind], Key={"id": {"S": aggregate_id}}
+            )
+
+        try:
+            yield Deployment(
+                name="dynamodb",
+                backend=backend,
+                drain=pollers.run_until_idle,
+                consumer_argv=[
+                    sys.executable,
+                    "-m",
+                    "tests.support.consumer",
+                    "dynamodb",
+                    str(config),
+                ],
+                delete_view_row=delete_view_row,
+                unbatched=lambda: backend,  # every call is its own request already
+            )
+        finally:
+            lambda_runtime.use(None)
+
+
+def consume(config_path: str, wire: Any) -> None:
+    """A consumer process: the pollers and real handlers on the deployment's state through the
+    moto server, until nothing is left. `wire` wraps the backend's ports (kill switches)."""
+    from handlers.pollers import Checkpoint, open_pollers
+    from infra.aws import open_backend, resources
+    from infra.aws.clients import Clients
+    from infra.aws.settings import from_env
+
+    config = json.loads(Path(config_path).read_text())
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = Clients(config["region"], config["endpoint_url"])
+    backend = wire(open_backend(from_env(config["environment"]), clients))
+    pollers = open_pollers(
+        backend,
+        resources.read(STAGE, config["region"]),
+        visibility_s=VISIBILITY_S,
+        checkpoint=Checkpoint(Path(config["checkpoint"])),
+        retry_base_s=0,
+    )
+    pollers.run_until_idle()
