@@ -262,21 +262,17 @@ class StreamPoller:
         self._limit, self._retries = self.batch_size, 0
 
     def _failed(self, shard: str, records: list[dict[str, Any]], failed_at: str) -> None:
+        """Resume at the failed record; after the retries, give up that record alone (where
+        Lambda's bisection ends up) and go on with the rest."""
         done = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) < int(failed_at)]
         if done:
             self.checkpoint.set(shard, done[-1]["dynamodb"]["SequenceNumber"])
             self._retries = 0
         self._retries += 1
         if self._retries > self.max_retries:
-            rest = records[len(done) :]
-            self.on_failure(
-                {
-                    "shard": shard,
-                    "first": rest[0]["dynamodb"]["SequenceNumber"],
-                    "last": rest[-1]["dynamodb"]["SequenceNumber"],
-                }
-            )
-            self._succeeded(shard, records)
+            self.on_failure({"shard": shard, "first": failed_at, "last": failed_at})
+            self.checkpoint.set(shard, failed_at)
+            self._limit, self._retries = self.batch_size, 0
 
     def _record(self, raw: dict[str, Any]) -> dict[str, Any]:
         """A stream record as Lambda delivers it."""

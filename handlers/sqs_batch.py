@@ -31,6 +31,21 @@ class RetryLater(Exception):
     """The record failed this time; its group waits and it comes back."""
 
 
+class _FifoProcessor(SqsFifoPartialProcessor):
+    """Logs through our JSON logger, with the record's command id on every line, the
+    processor's own (a failure, a follower held back) included."""
+
+    def __init__(self) -> None:
+        super().__init__(skip_group_on_error=True, logger=logger)  # type: ignore[arg-type]
+        # A batch that failed whole is reported record by record like any other, so its
+        # records come back after their backoff rather than the whole visibility timeout.
+        self.raise_on_entire_batch_failure = False
+
+    def _process_record(self, record: dict[str, Any]) -> Any:
+        with command_keys(command_id_of(record.get("body", ""))):
+            return super()._process_record(record)
+
+
 def process_batch(
     event: dict[str, Any], context: Any, queue: SqsQueue, handle: Handler, give_up: GiveUp
 ) -> dict[str, Any]:
@@ -38,15 +53,14 @@ def process_batch(
 
     def record_handler(record: SQSRecord) -> None:
         message = messages[record.message_id]
-        with command_keys(command_id_of(message.body)):
-            outcome, reason = attempt(message, handle, give_up)
-            if outcome is Outcome.DEAD:
-                logger.error("gave up on a message", extra={"reason": reason})
-                queue.send_to_dead_letter(message, reason)
-            elif outcome is Outcome.RETRY:
-                raise RetryLater(reason)
+        outcome, reason = attempt(message, handle, give_up)
+        if outcome is Outcome.DEAD:
+            logger.error("gave up on a message", extra={"reason": reason})
+            queue.send_to_dead_letter(message, reason)
+        elif outcome is Outcome.RETRY:
+            raise RetryLater(reason)
 
-    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    processor = _FifoProcessor()
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

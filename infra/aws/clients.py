@@ -8,6 +8,7 @@ these low-level calls need.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 # Fail fast and let the queue retry, rather than hold a Lambda for minutes on one call.
@@ -16,10 +17,20 @@ READ_TIMEOUT_S = 10
 MAX_ATTEMPTS = 4  # botocore's "standard" retry mode: backoff with jitter on throttling
 
 
+# Told (service, operation, parameters) before every request: to count requests or refuse some.
+Observer = Callable[[str, str, dict[str, Any]], None]
+
+
 class Clients:
-    def __init__(self, region: str | None = None, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        observer: Observer | None = None,
+    ) -> None:
         self.region = region
         self.endpoint_url = endpoint_url
+        self.observer = observer
         self._made: dict[str, Any] = {}
         self._session: Any = None
         self._lock = threading.Lock()  # botocore sessions are not safe to share while creating
@@ -58,6 +69,14 @@ class Clients:
         )
         if self._session is None:
             self._session = botocore.session.get_session()
-        return self._session.create_client(
+        client = self._session.create_client(
             service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
         )
+        if self.observer is not None:
+            observer = self.observer
+
+            def observe(model: Any, params: dict[str, Any], **_: Any) -> None:
+                observer(service, model.name, params)
+
+            client.meta.events.register("before-call", observe)
+        return client

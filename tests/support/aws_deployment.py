@@ -28,9 +28,23 @@ class Stack:
     environment: dict[str, str]  # what the Lambda functions would be given
 
 
+# Never on any path of ours: a Scan reads a whole table; BatchWriteItem is not atomic.
+FORBIDDEN = {("dynamodb", "Scan"), ("dynamodb", "BatchWriteItem")}
+
+
+class ForbiddenRequest(AssertionError):
+    pass
+
+
+def refuse_forbidden(service: str, operation: str, params: dict[str, Any]) -> None:
+    if (service, operation) in FORBIDDEN:
+        raise ForbiddenRequest(f"{service} {operation} was called")
+
+
 @contextmanager
-def moto_stack(endpoint_url: str | None = None) -> Iterator[Stack]:
-    """A fresh account with serverless.yml's tables and queues, for the length of the block."""
+def moto_stack(observer: Any = None) -> Iterator[Stack]:
+    """A fresh account with serverless.yml's tables and queues, for the length of the block.
+    Every request is checked against FORBIDDEN, then told to `observer` if given."""
     from moto import mock_aws
 
     from infra.aws import open_backend, resources
@@ -38,10 +52,15 @@ def moto_stack(endpoint_url: str | None = None) -> Iterator[Stack]:
     from infra.aws.settings import from_env
     from tests.support.moto import serialize_requests
 
+    def watch(service: str, operation: str, params: dict[str, Any]) -> None:
+        refuse_forbidden(service, operation, params)
+        if observer is not None:
+            observer(service, operation, params)
+
     serialize_requests()
     with mock_aws():
         template = resources.read(STAGE, REGION)
-        clients = Clients(REGION)
+        clients = Clients(REGION, observer=watch)
         created = resources.create_all(template, clients)
         environment = resources.environment(template, created)
         yield Stack(open_backend(from_env(environment), clients), environment)
@@ -114,7 +133,7 @@ def consume(config_path: str, wire: Any) -> None:
     config = json.loads(Path(config_path).read_text())
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    clients = Clients(config["region"], config["endpoint_url"])
+    clients = Clients(config["region"], config["endpoint_url"], observer=refuse_forbidden)
     backend = wire(open_backend(from_env(config["environment"]), clients))
     pollers = open_pollers(
         backend,

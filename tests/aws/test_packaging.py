@@ -1,0 +1,84 @@
+"""What each Lambda function carries: its own pinned requirements (as in requirements.lock, and
+complete), none of the runtime's boto3, and enough to import its handler with nothing else."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = ROOT / "lambda-packages"
+ARTIFACTS = ROOT / ".serverless" / "lambda-packages"
+# Lambda's Python runtime brings these (boto3 and its dependencies); serverless.yml's noDeploy.
+RUNTIME = {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
+RUNTIME_MODULES = ["boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"]
+TARGET = {**default_environment(), "python_version": "3.12", "sys_platform": "linux"}
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for raw in path.read_text().splitlines():
+        line = raw.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            found[canonicalize_name(name)] = version
+    return found
+
+
+@pytest.mark.parametrize("module", ["api", "authorizer", "worker"])
+def test_a_functions_requirements_are_pinned_as_locked_and_complete(module: str) -> None:
+    wanted = pins(MODULES / module / "requirements.txt")
+    locked = pins(ROOT / "requirements.lock")
+    assert {name: locked.get(name) for name in wanted} == wanted
+    for name in wanted:
+        for requirement in map(Requirement, metadata.requires(name) or []):
+            if requirement.marker and not requirement.marker.evaluate({**TARGET, "extra": ""}):
+                continue
+            dependency = canonicalize_name(requirement.name)
+            assert dependency in wanted or dependency in RUNTIME, f"{name} needs {dependency}"
+
+
+def artifact(function: str, module: str) -> Path:
+    path = ARTIFACTS / f"{module}-usermgmt-dev-{function}.zip"
+    if not path.exists():
+        pytest.skip("no package built: `make package` (part of `make test`) builds it")
+    return path
+
+
+@pytest.mark.parametrize("function", ["command", "mediator", "executor", "replay"])
+def test_a_worker_imports_from_its_package_and_the_runtime_alone(
+    function: str, tmp_path: Path
+) -> None:
+    package = tmp_path / "package"
+    with zipfile.ZipFile(artifact(function, "worker")) as archive:
+        names = archive.namelist()
+        archive.extractall(package)
+    assert not any(re.match(r"(boto3|botocore|strawberry|starlette|mangum)/", n) for n in names)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site = Path(metadata.distribution("botocore").locate_file(""))
+    for name in RUNTIME_MODULES:
+        (runtime / name).symlink_to(site / name)
+    probe = (
+        f"import sys; sys.path[:0] = [{str(package)!r}, {str(runtime)!r}]; "
+        f"import handlers.{function}; "
+        "assert not {'strawberry', 'starlette', 'mangum'} & set(sys.modules), sys.modules"
+    )
+    # -I: no site-packages, so nothing but the package, the runtime's modules and the stdlib.
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", probe],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"USERMGMT_STAGE": "dev", "AWS_DEFAULT_REGION": "eu-west-1"},
+    )
+    assert done.returncode == 0, done.stderr
