@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_DATA = Path(".usermgmt")
+ADMIN_SUB = "local|admin"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,6 +92,95 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+# serve ------------------------------------------------------------------------------------------
+
+
+def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve the GraphQL API with the pipeline in the same process",
+        description="GraphiQL on GET /graphql, queries and mutations on POST /graphql, "
+        "subscriptions (graphql-transport-ws) on /graphql, /healthz. Ctrl-C stops it.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    _data_option(serve)
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from handlers.serve import serve
+
+    serve(args.host, args.port, args.data, access_log=args.access_log)
+    return 0
+
+
+# token ------------------------------------------------------------------------------------------
+
+
+def _register_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser(
+        "token",
+        help="print a token for the local server (admin or user)",
+        description="Mint an access token signed by the data directory's local key and print "
+        "it, and only it, on stdout: T=$(usermgmt token --admin).",
+    )
+    token.add_argument("--admin", action="store_true", help="with the admin right")
+    token.add_argument("--sub", help="the subject (user id); default for --admin: local|admin")
+    token.add_argument("--email", help="an email claim to add")
+    token.add_argument("--hours", type=float, default=24.0, help="validity in hours (default: 24)")
+    _data_option(token)
+    token.set_defaults(run=_token)
+
+
+def _token(args: argparse.Namespace) -> int:
+    from infra.auth import LocalAuthority
+    from infra.settings import from_env
+
+    if not args.admin and not args.sub:
+        print("usermgmt token: give --admin, or --sub SUB for a user token", file=sys.stderr)
+        return 2
+    if args.hours <= 0:
+        print("usermgmt token: --hours must be positive", file=sys.stderr)
+        return 2
+    settings = from_env()
+    authority = LocalAuthority.ensure(args.data)
+    token = authority.mint(
+        args.sub or ADMIN_SUB,
+        admin_claim=settings.admin_claim if args.admin else None,
+        admin_value=settings.admin_value,
+        email=args.email,
+        ttl_s=int(args.hours * 3600),
+    )
+    print(token)
+    return 0
+
+
+# export-schema ----------------------------------------------------------------------------------
+
+
+def _register_export_schema(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser(
+        "export-schema",
+        help="write the GraphQL schema (SDL) to schema.graphql",
+        description="Write the schema the code serves, in SDL, for front ends to generate "
+        "typed clients from. Commit the result; a test fails when it is stale.",
+    )
+    export.add_argument(
+        "--output", type=Path, default=Path("schema.graphql"), help="default: ./schema.graphql"
+    )
+    export.set_defaults(run=_export_schema)
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from schema.build import sdl
+
+    args.output.write_text(sdl())
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 # bench ------------------------------------------------------------------------------------------
 
 
@@ -117,6 +207,9 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
+    _register_serve,
+    _register_token,
+    _register_export_schema,
     _register_replay,
     _register_bench,
 ]

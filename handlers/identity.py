@@ -1,0 +1,61 @@
+"""Where the caller's identity comes from, pluggable per deployment.
+
+- BearerIdentity (default, local server): verify the `Authorization: Bearer` token here.
+- AuthorizerIdentity (Lambda behind API Gateway): the authorizer already verified the token and
+  put the subject and admin right in the request context; Mangum passes the event in the scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from infra.auth import AuthError, TokenVerifier
+from schema.context import Caller
+
+
+class IdentitySource(Protocol):
+    def __call__(self, scope: Mapping[str, Any]) -> Caller:
+        """The caller of this HTTP request; AuthError when there is none."""
+
+
+def bearer_token(value: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` value; AuthError otherwise."""
+    if not value:
+        raise AuthError("no bearer token")
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header is not a bearer token")
+    return token.strip()
+
+
+class BearerIdentity:
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self.verifier = verifier
+
+    def __call__(self, scope: Mapping[str, Any]) -> Caller:
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                header = value.decode("latin-1")
+                break
+        return self.from_header(header)
+
+    def from_header(self, header: str | None) -> Caller:
+        identity = self.verifier.verify(bearer_token(header))
+        return Caller(sub=identity.sub, admin=identity.admin)
+
+
+class AuthorizerIdentity:
+    """Trust the API Gateway Lambda authorizer's context: `{"sub": ..., "admin": true|"true"}`
+    (a simple-response authorizer's context values may arrive as strings)."""
+
+    def __call__(self, scope: Mapping[str, Any]) -> Caller:
+        event = scope.get("aws.event") or {}
+        authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+        context = authorizer.get("lambda") or authorizer
+        sub = context.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise AuthError("the authorizer context has no subject")
+        admin = context.get("admin")
+        return Caller(sub=sub, admin=admin is True or admin == "true")

@@ -1,0 +1,1 @@
+"""Query, mutation and subscription resolvers: read views through the ports, submit commands."""

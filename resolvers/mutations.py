@@ -1,0 +1,228 @@
+"""Mutation resolvers: check the input with the domain's validators, build the command, submit
+it, return the receipt. They never write views; the pipeline does, and the receipt's command id
+lets the client follow it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from domain import commands as c
+from domain.errors import DomainError
+from domain.validation import validate
+from pipeline.submit import submit
+from resolvers.checks import command_id as checked_command_id
+from resolvers.checks import patch
+from schema.context import Info
+from schema.errors import BadUserInput
+from schema.inputs import (
+    CreateAuthorizationInput,
+    CreateGroupInput,
+    CreateRoleInput,
+    CreateUserInput,
+    RegisterMeInput,
+    UpdateAuthorizationInput,
+    UpdateGroupInput,
+    UpdateMeInput,
+    UpdateRoleInput,
+    UpdateUserInput,
+)
+from schema.types import CommandReceipt
+
+
+def send(info: Info, command: c.Command, command_id: str | None) -> CommandReceipt:
+    """Validate (BAD_USER_INPUT, nothing enqueued), then submit and return the receipt."""
+    ctx = info.context
+    caller = ctx.caller
+    assert caller is not None  # the field's permission ran first
+    own_id = checked_command_id(command_id)
+    try:
+        command = validate(command, ctx.today())
+        record = submit(ctx.backend, command, caller.sub, caller.admin, own_id)
+    except DomainError as error:
+        raise BadUserInput.of(error) from None
+    return CommandReceipt.of(record)
+
+
+_IDS_OF_COMMANDS = uuid.UUID("3b0f7c52-6f1e-4a51-9d1e-2f8f3c1f6a77")
+
+
+def _new_id(command_id: str | None) -> str:
+    """A new aggregate's id. A client's own command id fixes it, so the same command sent
+    twice names the same aggregate and runs once."""
+    if command_id is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(_IDS_OF_COMMANDS, command_id))
+
+
+def _ids(values: list[strawberry.ID] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+# Users ------------------------------------------------------------------------------------------
+
+
+def create_user(info: Info, input: CreateUserInput) -> CommandReceipt:
+    command = c.CreateUser(
+        id=input.id,
+        email=input.email,
+        first_name=input.first_name,
+        last_name=input.last_name,
+        birth_date=input.birth_date,
+        role_id=input.role_id,
+        group_id=input.group_id,
+    )
+    return send(info, command, input.command_id)
+
+
+def update_user(info: Info, input: UpdateUserInput) -> CommandReceipt:
+    command = c.UpdateUser(
+        id=input.id,
+        email=patch(input.email),
+        first_name=patch(input.first_name),
+        last_name=patch(input.last_name),
+        birth_date=patch(input.birth_date),
+        role_id=patch(input.role_id),
+        group_id=patch(input.group_id),
+        expected_version=input.expected_version,
+    )
+    return send(info, command, input.command_id)
+
+
+def delete_user(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int | None = None,
+    command_id: strawberry.ID | None = None,
+) -> CommandReceipt:
+    return send(info, c.DeleteUser(id=id, expected_version=expected_version), command_id)
+
+
+def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
+    """The sign-up form on first login: the record's id is the token's subject."""
+    caller = info.context.caller
+    assert caller is not None
+    command = c.RegisterMe(
+        id=caller.sub,
+        email=input.email,
+        first_name=input.first_name,
+        last_name=input.last_name,
+        birth_date=input.birth_date,
+    )
+    return send(info, command, input.command_id)
+
+
+def update_me(info: Info, input: UpdateMeInput) -> CommandReceipt:
+    caller = info.context.caller
+    assert caller is not None
+    command = c.UpdateMe(
+        id=caller.sub,
+        email=patch(input.email),
+        first_name=patch(input.first_name),
+        last_name=patch(input.last_name),
+        birth_date=patch(input.birth_date),
+        expected_version=input.expected_version,
+    )
+    return send(info, command, input.command_id)
+
+
+# Roles ------------------------------------------------------------------------------------------
+
+
+def create_role(info: Info, input: CreateRoleInput) -> CommandReceipt:
+    command = c.CreateRole(
+        id=_new_id(input.command_id),
+        name=input.name,
+        description=input.description,
+        authorization_ids=_ids(input.authorization_ids) or (),
+    )
+    return send(info, command, input.command_id)
+
+
+def update_role(info: Info, input: UpdateRoleInput) -> CommandReceipt:
+    ids = input.authorization_ids
+    command = c.UpdateRole(
+        id=input.id,
+        name=patch(input.name),
+        description=patch(input.description),
+        authorization_ids=patch(ids if ids is strawberry.UNSET else _ids(ids)),
+        expected_version=input.expected_version,
+    )
+    return send(info, command, input.command_id)
+
+
+def delete_role(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int | None = None,
+    command_id: strawberry.ID | None = None,
+) -> CommandReceipt:
+    return send(info, c.DeleteRole(id=id, expected_version=expected_version), command_id)
+
+
+# Authorizations ---------------------------------------------------------------------------------
+
+
+def create_authorization(info: Info, input: CreateAuthorizationInput) -> CommandReceipt:
+    command = c.CreateAuthorization(
+        id=_new_id(input.command_id), name=input.name, description=input.description
+    )
+    return send(info, command, input.command_id)
+
+
+def update_authorization(info: Info, input: UpdateAuthorizationInput) -> CommandReceipt:
+    command = c.UpdateAuthorization(
+        id=input.id,
+        name=patch(input.name),
+        description=patch(input.description),
+        expected_version=input.expected_version,
+    )
+    return send(info, command, input.command_id)
+
+
+def delete_authorization(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int | None = None,
+    command_id: strawberry.ID | None = None,
+) -> CommandReceipt:
+    return send(info, c.DeleteAuthorization(id=id, expected_version=expected_version), command_id)
+
+
+# Groups -----------------------------------------------------------------------------------------
+
+
+def create_group(info: Info, input: CreateGroupInput) -> CommandReceipt:
+    command = c.CreateGroup(
+        id=_new_id(input.command_id), name=input.name, description=input.description
+    )
+    return send(info, command, input.command_id)
+
+
+def update_group(info: Info, input: UpdateGroupInput) -> CommandReceipt:
+    command = c.UpdateGroup(
+        id=input.id,
+        name=patch(input.name),
+        description=patch(input.description),
+        expected_version=input.expected_version,
+    )
+    return send(info, command, input.command_id)
+
+
+def delete_group(
+    info: Info,
+    id: strawberry.ID,
+    expected_version: int | None = None,
+    command_id: strawberry.ID | None = None,
+) -> CommandReceipt:
+    return send(info, c.DeleteGroup(id=id, expected_version=expected_version), command_id)
+
+
+# Operations -------------------------------------------------------------------------------------
+
+
+def replay_from(info: Info, timestamp: datetime) -> CommandReceipt:
+    """Rebuild the views from the events since `timestamp`; APPLIED once they are rebuilt."""
+    return send(info, c.ReplayFrom(timestamp=timestamp), None)

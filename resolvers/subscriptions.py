@@ -1,0 +1,38 @@
+"""commandStatus: the current status first, then each change, until a terminal one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from pipeline.records import CommandRecord, Status
+from resolvers.queries import visible
+from resolvers.status_hub import StatusHub
+from schema.context import Info
+from schema.types import Command
+
+# Statuses only move forward; a report that arrives late must not take a watcher back.
+RANK = {Status.QUEUED: 0, Status.ACCEPTED: 1}
+
+
+async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerator[Command, None]:
+    """Another user's command (or a missing one) yields nothing and completes."""
+    ctx = info.context
+    commands = ctx.backend.commands
+    hub = ctx.hub or StatusHub()
+    with hub.watch(command_id) as watch:
+        record = commands.get(command_id)
+        if record is None or not visible(ctx.caller, record):
+            return
+        yield Command.of(record)
+        last = record
+        while not last.status.terminal:
+            update = await watch.next(hub.poll_s) or commands.get(command_id)
+            if update is not None and _newer(update, last):
+                yield Command.of(update)
+                last = update
+
+
+def _newer(update: CommandRecord, last: CommandRecord) -> bool:
+    return update != last and RANK.get(update.status, 2) >= RANK.get(last.status, 2)

@@ -1,0 +1,109 @@
+"""Input types of API.md. User inputs (registerMe, updateMe) have no role or group fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import UNSET
+
+
+@strawberry.input
+class UserFilter:
+    email: str | None = None
+    role_id: strawberry.ID | None = None
+    group_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateUserInput:
+    id: strawberry.ID
+    email: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    role_id: strawberry.ID | None = None
+    group_id: strawberry.ID | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateUserInput:
+    id: strawberry.ID
+    email: str | None = UNSET
+    first_name: str | None = UNSET
+    last_name: str | None = UNSET
+    birth_date: date | None = UNSET
+    role_id: strawberry.ID | None = UNSET
+    group_id: strawberry.ID | None = UNSET
+    expected_version: int | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class RegisterMeInput:
+    email: str
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateMeInput:
+    email: str | None = UNSET
+    first_name: str | None = UNSET
+    last_name: str | None = UNSET
+    birth_date: date | None = UNSET
+    expected_version: int | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateRoleInput:
+    name: str
+    description: str
+    authorization_ids: list[strawberry.ID] | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateRoleInput:
+    id: strawberry.ID
+    name: str | None = UNSET
+    description: str | None = UNSET
+    authorization_ids: list[strawberry.ID] | None = UNSET
+    expected_version: int | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateAuthorizationInput:
+    name: str
+    description: str
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateAuthorizationInput:
+    id: strawberry.ID
+    name: str | None = UNSET
+    description: str | None = UNSET
+    expected_version: int | None = None
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateGroupInput:
+    name: str
+    description: str
+    command_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateGroupInput:
+    id: strawberry.ID
+    name: str | None = UNSET
+    description: str | None = UNSET
+    expected_version: int | None = None
+    command_id: strawberry.ID | None = None

@@ -1,0 +1,67 @@
+"""Relay connections with opaque cursors. A cursor wraps the key the page continues after."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from schema.errors import BadUserInput
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PREFIX = "c1:"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode((_PREFIX + key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    """The key inside `cursor`; BAD_USER_INPUT for anything this API did not hand out."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = ""
+    if not raw.startswith(_PREFIX):
+        raise BadUserInput("after is not a cursor from this API", field="after")
+    return raw[len(_PREFIX) :]
+
+
+def page(
+    rows: Sequence[R], first: int, node: Callable[[R], T], key: Callable[[R], str]
+) -> Connection[T]:
+    """The connection of the first `first` rows; `rows` holds one more when a next page exists."""
+    shown = rows[:first]
+    edges = [Edge(node=node(r), cursor=encode_cursor(key(r))) for r in shown]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > first,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )

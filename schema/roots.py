@@ -1,0 +1,117 @@
+"""Query, Mutation and Subscription: every field of API.md, its permission and its resolver."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from resolvers import mutations as m
+from resolvers import queries as q
+from resolvers.subscriptions import command_status
+from schema.pagination import Connection
+from schema.permissions import IsAdmin, IsAuthenticated
+from schema.types import Authorization, Command, CommandReceipt, Event, Group, Role, User
+
+ADMIN = [IsAdmin]
+ANYONE = [IsAuthenticated]
+
+
+@strawberry.type
+class Query:
+    me: User | None = strawberry.field(
+        resolver=q.me,
+        permission_classes=ANYONE,
+        description="The caller's own profile; null before registerMe.",
+    )
+    user: User | None = strawberry.field(resolver=q.user, permission_classes=ADMIN)
+    users: Connection[User] = strawberry.field(resolver=q.users, permission_classes=ADMIN)
+    role: Role | None = strawberry.field(resolver=q.role, permission_classes=ADMIN)
+    roles: Connection[Role] = strawberry.field(resolver=q.roles, permission_classes=ADMIN)
+    authorization: Authorization | None = strawberry.field(
+        resolver=q.authorization, permission_classes=ADMIN
+    )
+    authorizations: Connection[Authorization] = strawberry.field(
+        resolver=q.authorizations, permission_classes=ADMIN
+    )
+    group: Group | None = strawberry.field(resolver=q.group, permission_classes=ADMIN)
+    groups: Connection[Group] = strawberry.field(resolver=q.groups, permission_classes=ADMIN)
+    command: Command | None = strawberry.field(
+        resolver=q.command,
+        permission_classes=ANYONE,
+        description="Admin: any command. User: their own commands only (null otherwise).",
+    )
+    history: Connection[Event] = strawberry.field(
+        resolver=q.history,
+        permission_classes=ADMIN,
+        description="The aggregate's events in ascending version order.",
+    )
+
+
+@strawberry.type
+class Mutation:
+    create_user: CommandReceipt = strawberry.mutation(
+        resolver=m.create_user, permission_classes=ADMIN
+    )
+    update_user: CommandReceipt = strawberry.mutation(
+        resolver=m.update_user, permission_classes=ADMIN
+    )
+    delete_user: CommandReceipt = strawberry.mutation(
+        resolver=m.delete_user, permission_classes=ADMIN
+    )
+    create_role: CommandReceipt = strawberry.mutation(
+        resolver=m.create_role, permission_classes=ADMIN
+    )
+    update_role: CommandReceipt = strawberry.mutation(
+        resolver=m.update_role, permission_classes=ADMIN
+    )
+    delete_role: CommandReceipt = strawberry.mutation(
+        resolver=m.delete_role, permission_classes=ADMIN
+    )
+    create_authorization: CommandReceipt = strawberry.mutation(
+        resolver=m.create_authorization, permission_classes=ADMIN
+    )
+    update_authorization: CommandReceipt = strawberry.mutation(
+        resolver=m.update_authorization, permission_classes=ADMIN
+    )
+    delete_authorization: CommandReceipt = strawberry.mutation(
+        resolver=m.delete_authorization, permission_classes=ADMIN
+    )
+    create_group: CommandReceipt = strawberry.mutation(
+        resolver=m.create_group, permission_classes=ADMIN
+    )
+    update_group: CommandReceipt = strawberry.mutation(
+        resolver=m.update_group, permission_classes=ADMIN
+    )
+    delete_group: CommandReceipt = strawberry.mutation(
+        resolver=m.delete_group, permission_classes=ADMIN
+    )
+    register_me: CommandReceipt = strawberry.mutation(
+        resolver=m.register_me,
+        permission_classes=ANYONE,
+        description="The sign-up form on first login; the new user's id is the token's sub.",
+    )
+    update_me: CommandReceipt = strawberry.mutation(
+        resolver=m.update_me,
+        permission_classes=ANYONE,
+        description="The caller's own profile; no role or group.",
+    )
+    replay_from: CommandReceipt = strawberry.mutation(
+        resolver=m.replay_from,
+        permission_classes=ADMIN,
+        description="Rebuild the views from the events since timestamp; "
+        "its command is APPLIED once the views are rebuilt.",
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        permission_classes=ANYONE,
+        description="The current status first, then each change; ends after a terminal one.",
+    )
+    async def command_status(
+        self, info: q.Info, command_id: strawberry.ID
+    ) -> AsyncGenerator[Command, None]:
+        async for update in command_status(info, command_id):
+            yield update

@@ -1,0 +1,239 @@
+"""The object types of API.md, each built from a view row (or a row folded as of an instant)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from pipeline.records import CommandRecord, RecordedEvent, ViewRow
+from resolvers import nested
+from schema.context import Info
+from schema.enums import CommandStatus
+from schema.errors import camel
+from schema.pagination import Connection
+from schema.permissions import IsAdmin
+
+
+def _created(row: ViewRow) -> datetime:
+    return row.created_at or row.updated_at
+
+
+@strawberry.type
+class Authorization:
+    id: strawberry.ID
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ViewRow) -> Authorization:
+        data = row.data or {}
+        return cls(
+            id=strawberry.ID(row.id),
+            name=data["name"],
+            description=data["description"],
+            version=row.version,
+            created_at=_created(row),
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type
+class Role:
+    id: strawberry.ID
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    authorization_ids: strawberry.Private[tuple[str, ...]]
+    as_of: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    async def authorizations(self, info: Info) -> list[Authorization]:
+        rows = await nested.many(info.context, "authorization", self.authorization_ids, self.as_of)
+        return [Authorization.of(r) for r in rows]
+
+    @classmethod
+    def of(cls, row: ViewRow, as_of: datetime | None = None) -> Role:
+        data = row.data or {}
+        return cls(
+            id=strawberry.ID(row.id),
+            name=data["name"],
+            description=data["description"],
+            version=row.version,
+            created_at=_created(row),
+            updated_at=row.updated_at,
+            authorization_ids=tuple(data.get("authorization_ids") or ()),
+            as_of=as_of,
+        )
+
+
+@strawberry.type
+class Group:
+    id: strawberry.ID
+    name: str
+    description: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(permission_classes=[IsAdmin], description="admin only")
+    def members(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[User]:
+        from resolvers.queries import members_of
+
+        return members_of(info, self.id, first, after)
+
+    @classmethod
+    def of(cls, row: ViewRow) -> Group:
+        data = row.data or {}
+        return cls(
+            id=strawberry.ID(row.id),
+            name=data["name"],
+            description=data["description"],
+            version=row.version,
+            created_at=_created(row),
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.type
+class User:
+    id: strawberry.ID
+    email: str
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    role_id: strawberry.Private[str | None]
+    group_id: strawberry.Private[str | None]
+    as_of: strawberry.Private[datetime | None]
+
+    @strawberry.field
+    async def role(self, info: Info) -> Role | None:
+        row = await nested.one(info.context, "role", self.role_id, self.as_of)
+        return Role.of(row, self.as_of) if row else None
+
+    @strawberry.field
+    async def group(self, info: Info) -> Group | None:
+        row = await nested.one(info.context, "group", self.group_id, self.as_of)
+        return Group.of(row) if row else None
+
+    @classmethod
+    def of(cls, row: ViewRow, as_of: datetime | None = None) -> User:
+        data = row.data or {}
+        birth = data.get("birth_date")
+        return cls(
+            id=strawberry.ID(row.id),
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            birth_date=date.fromisoformat(birth) if birth else None,
+            version=row.version,
+            created_at=_created(row),
+            updated_at=row.updated_at,
+            role_id=data.get("role_id"),
+            group_id=data.get("group_id"),
+            as_of=as_of,
+        )
+
+
+@strawberry.type
+class Event:
+    id: strawberry.ID
+    aggregate_id: strawberry.ID
+    aggregate_type: str
+    type: str
+    version: int
+    occurred_at: datetime
+    actor: str | None
+    command_id: strawberry.ID | None
+    data: JSON
+
+    @classmethod
+    def of(cls, record: RecordedEvent) -> Event:
+        return cls(
+            id=strawberry.ID(record.event_id),
+            aggregate_id=strawberry.ID(record.aggregate_id),
+            aggregate_type=record.kind,
+            type=record.type,
+            version=record.version,
+            occurred_at=record.occurred_at,
+            actor=record.actor,
+            command_id=strawberry.ID(record.command_id),
+            data=_camel_keys(_current_shape(record)),
+        )
+
+
+def _current_shape(record: RecordedEvent) -> dict[str, Any]:
+    """The event's data brought up to its current schema version (old shapes upcast)."""
+    from domain.events import upcast
+
+    return upcast(record.type, record.schema_version, record.data)
+
+
+def _camel_keys(data: dict[str, Any]) -> dict[str, Any]:
+    return {camel(k): v for k, v in data.items()}
+
+
+@strawberry.type
+class CommandError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type
+class Command:
+    id: strawberry.ID
+    name: str
+    status: CommandStatus
+    aggregate_id: strawberry.ID | None
+    version: int | None
+    error: CommandError | None
+    submitted_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: CommandRecord) -> Command:
+        error = record.error
+        return cls(
+            id=strawberry.ID(record.id),
+            name=record.name,
+            status=CommandStatus(record.status.value),
+            aggregate_id=strawberry.ID(record.aggregate_id) if record.aggregate_id else None,
+            version=record.version,
+            error=CommandError(
+                code=error.code,
+                message=error.message,
+                field=camel(error.field) if error.field else None,
+            )
+            if error
+            else None,
+            submitted_at=record.submitted_at,
+            updated_at=record.updated_at,
+        )
+
+
+@strawberry.type
+class CommandReceipt:
+    command_id: strawberry.ID
+    status: CommandStatus
+    aggregate_id: strawberry.ID | None
+
+    @classmethod
+    def of(cls, record: CommandRecord) -> CommandReceipt:
+        return cls(
+            command_id=strawberry.ID(record.id),
+            status=CommandStatus(record.status.value),
+            aggregate_id=strawberry.ID(record.aggregate_id) if record.aggregate_id else None,
+        )

@@ -1,0 +1,244 @@
+"""The real server in a subprocess (uvicorn + runner over a temp data dir) and a small client
+for it: GraphQL over HTTP, commandStatus over graphql-transport-ws."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.sync.client import ClientConnection, connect
+
+from infra.auth import LocalAuthority
+from infra.settings import from_env
+
+START_TIMEOUT_S = 30.0
+WAIT_S = 15.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class GraphQLErrors(AssertionError):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(json.dumps(errors))
+        self.errors = errors
+
+    @property
+    def codes(self) -> list[str | None]:
+        return [(e.get("extensions") or {}).get("code") for e in self.errors]
+
+
+@dataclass
+class Server:
+    data: Path
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    _http: httpx.Client | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.url, timeout=WAIT_S)
+        return self._http
+
+    # lifecycle ----------------------------------------------------------------------------------
+
+    def start(self) -> Server:
+        command = [sys.executable, "-m", "handlers.cli", "serve", "--port", str(self.port)]
+        command += ["--data", str(self.data)]
+        # The log goes to a file: a pipe nobody reads would fill up and block the server.
+        with open(self.data.parent / f"server-{self.port}.log", "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=log
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.05)  # the socket is not listening yet; nothing to await on
+        raise RuntimeError("server did not answer /healthz in time")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.process is not None
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=20)
+        self.process = None
+        return code
+
+    # tokens -------------------------------------------------------------------------------------
+
+    @property
+    def authority(self) -> LocalAuthority:
+        return LocalAuthority.ensure(self.data)
+
+    def admin_token(self, sub: str = "local|admin") -> str:
+        settings = from_env()
+        return self.authority.mint(
+            sub, admin_claim=settings.admin_claim, admin_value=settings.admin_value
+        )
+
+    def user_token(self, sub: str) -> str:
+        return self.authority.mint(sub)
+
+    # GraphQL ------------------------------------------------------------------------------------
+
+    def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None):
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        body = {"query": query, "variables": variables or {}}
+        return self.http.post("/graphql", json=body, headers=headers)
+
+    def gql(self, query: str, token: str, **variables: Any) -> dict[str, Any]:
+        """The data of a query that must succeed."""
+        reply = self.post(query, variables, token)
+        assert reply.status_code == 200, reply.text
+        payload = reply.json()
+        if payload.get("errors"):
+            raise GraphQLErrors(payload["errors"])
+        data: dict[str, Any] = payload["data"]
+        return data
+
+    def errors(self, query: str, token: str, **variables: Any) -> GraphQLErrors:
+        """The errors of a query that must fail."""
+        try:
+            self.gql(query, token, **variables)
+        except GraphQLErrors as errors:
+            return errors
+        raise AssertionError(f"expected errors from {query}")
+
+    # commands -----------------------------------------------------------------------------------
+
+    def run(self, mutation: str, token: str, **variables: Any) -> dict[str, Any]:
+        """Submit a mutation and follow its command to a terminal status; the last Command."""
+        (receipt,) = self.gql(mutation, token, **variables).values()
+        return self.follow(receipt["commandId"], token)[-1]
+
+    def follow(self, command_id: str, token: str) -> list[dict[str, Any]]:
+        """Every Command the subscription sends until it completes."""
+        with self.socket(token) as ws:
+            return subscribe(ws, command_id)
+
+    @contextmanager
+    def socket(self, token: str | None) -> Iterator[ClientConnection]:
+        with connect(self.ws_url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT_S) as ws:  # type: ignore[list-item]
+            payload = {"Authorization": f"Bearer {token}"} if token else {}
+            ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+            yield ws
+
+
+COMMAND_FIELDS = (
+    "id name status aggregateId version error { code message field } submittedAt updatedAt"
+)
+
+
+def subscribe(ws: ClientConnection, command_id: str) -> list[dict[str, Any]]:
+    ack = json.loads(ws.recv(WAIT_S))
+    assert ack["type"] == "connection_ack", ack
+    op = str(uuid.uuid4())
+    query = f"subscription($id: ID!) {{ commandStatus(commandId: $id) {{ {COMMAND_FIELDS} }} }}"
+    ws.send(
+        json.dumps(
+            {
+                "id": op,
+                "type": "subscribe",
+                "payload": {"query": query, "variables": {"id": command_id}},
+            }
+        )
+    )
+    updates: list[dict[str, Any]] = []
+    while True:
+        message = json.loads(ws.recv(WAIT_S))
+        if message["type"] == "next":
+            payload = message["payload"]
+            if payload.get("errors"):
+                raise GraphQLErrors(payload["errors"])
+            updates.append(payload["data"]["commandStatus"])
+        elif message["type"] == "complete":
+            return updates
+        elif message["type"] == "error":
+            raise GraphQLErrors(message["payload"])
+
+
+# Building blocks shared by the suites ----------------------------------------------------------
+
+CREATE_AUTHORIZATION = """mutation($name: String!, $description: String!) {
+  createAuthorization(input: {name: $name, description: $description}) {
+    commandId status aggregateId } }"""
+CREATE_ROLE = """mutation($name: String!, $description: String!, $ids: [ID!]) {
+  createRole(input: {name: $name, description: $description, authorizationIds: $ids}) {
+    commandId status aggregateId } }"""
+CREATE_GROUP = """mutation($name: String!, $description: String!) {
+  createGroup(input: {name: $name, description: $description}) {
+    commandId status aggregateId } }"""
+CREATE_USER = """mutation($input: CreateUserInput!) {
+  createUser(input: $input) { commandId status aggregateId } }"""
+REGISTER_ME = """mutation($input: RegisterMeInput!) {
+  registerMe(input: $input) { commandId status aggregateId } }"""
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def applied(command: dict[str, Any]) -> str:
+    assert command["status"] == "APPLIED", command
+    aggregate_id: str = command["aggregateId"]
+    return aggregate_id
+
+
+def new_authorization(server: Server, admin: str, name: str | None = None) -> str:
+    name = name or unique("auth")
+    return applied(server.run(CREATE_AUTHORIZATION, admin, name=name, description=f"{name} right"))
+
+
+def new_role(server: Server, admin: str, ids: list[str] | None = None) -> str:
+    name = unique("role")
+    return applied(server.run(CREATE_ROLE, admin, name=name, description="a role", ids=ids))
+
+
+def new_group(server: Server, admin: str) -> str:
+    return applied(server.run(CREATE_GROUP, admin, name=unique("group"), description="a group"))
+
+
+def new_user(server: Server, admin: str, **fields: Any) -> str:
+    user_id = fields.pop("id", None) or f"auth0|{uuid.uuid4().hex[:12]}"
+    values = {
+        "id": user_id,
+        "email": f"{user_id.replace('|', '.')}@example.com",
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        **fields,
+    }
+    return applied(server.run(CREATE_USER, admin, input=values))

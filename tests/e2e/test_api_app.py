@@ -1,0 +1,203 @@
+"""The app factory in-process (httpx's ASGI transport), for what the local server does not show:
+production settings, a fault inside a resolver, the number of view reads behind a page."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.commands import CreateAuthorization, CreateGroup, CreateRole, CreateUser
+from handlers.app import create_app
+from handlers.identity import AuthorizerIdentity, BearerIdentity
+from infra.auth import JwksFile, LocalAuthority, TokenVerifier
+from infra.settings import Settings
+from infra.sqlite import open_backend
+from infra.sqlite.backend import EmbeddedBackend
+from pipeline.ports import ViewFilter
+from pipeline.records import ViewRow
+from pipeline.runner import Runner
+from pipeline.submit import submit
+
+PRODUCTION = Settings(
+    environment="production",
+    auth0_domain="tenant.example.auth0.com",
+    auth0_audience="https://usermgmt.example/api",
+    introspection=False,
+    graphiql=False,
+    field_suggestions=False,
+)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[EmbeddedBackend]:
+    backend = open_backend(tmp_path / "data")
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def authority(tmp_path: Path) -> LocalAuthority:
+    return LocalAuthority.ensure(tmp_path / "keys")
+
+
+def bearer(authority: LocalAuthority) -> BearerIdentity:
+    verifier = TokenVerifier(
+        JwksFile(authority.jwks_path),
+        issuer=authority.issuer,
+        audience=authority.audience,
+        admin_claim="permissions",
+        admin_value="usermgmt:admin",
+    )
+    return BearerIdentity(verifier)
+
+
+def admin_token(authority: LocalAuthority) -> str:
+    return authority.mint("admin", admin_claim="permissions", admin_value="usermgmt:admin")
+
+
+def request(app: Any, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
+            return await client.request(method, path, **kwargs)
+
+    return asyncio.run(go())
+
+
+def post(app: Any, query: str, token: str | None = None) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    reply = request(app, "POST", "/graphql", json={"query": query}, headers=headers)
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def test_production_settings_turn_introspection_graphiql_and_suggestions_off(
+    backend: EmbeddedBackend, authority: LocalAuthority
+):
+    app = create_app(backend, bearer(authority), PRODUCTION)
+    token = admin_token(authority)
+    refused = post(app, "{ __schema { types { name } } }", token)
+    assert refused.get("data") is None
+    assert "introspection" in refused["errors"][0]["message"].lower()
+    typo = post(app, "{ me { idd } }", token)
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    assert request(app, "GET", "/graphql", headers={"accept": "text/html"}).status_code == 401
+    assert request(app, "GET", "/.well-known/jwks.json").status_code == 404
+    assert post(app, "{ me { id } }", token) == {"data": {"me": None}}
+
+
+class BrokenViews:
+    """Views whose table is gone: the error names it, and the client must not see that."""
+
+    def page(self, *args: Any, **kwargs: Any) -> list[ViewRow]:
+        raise sqlite3.OperationalError("no such table: view_user")
+
+    def get(self, *args: Any) -> ViewRow | None:
+        raise sqlite3.OperationalError("no such table: view_user")
+
+
+def test_an_internal_exception_is_masked(backend: EmbeddedBackend, authority: LocalAuthority):
+    backend.views = BrokenViews()  # type: ignore[assignment]
+    app = create_app(backend, bearer(authority), PRODUCTION)
+    reply = post(app, "{ users { edges { cursor } } }", admin_token(authority))
+    (error,) = reply["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["extensions"] == {"code": "INTERNAL"}
+    text = str(reply)
+    assert "view_user" not in text and "Traceback" not in text and "sqlite" not in text
+
+
+class CountingViews:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
+        self.reads += 1
+        row: ViewRow | None = self.inner.get(kind, aggregate_id)
+        return row
+
+    def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
+        self.reads += 1
+        rows: dict[str, ViewRow] = self.inner.get_many(kind, ids)
+        return rows
+
+    def page(self, kind: str, first: int, after: str | None, where: ViewFilter | None = None):
+        self.reads += 1
+        return self.inner.page(kind, first, after, where)
+
+
+def populate(backend: EmbeddedBackend, users: int) -> None:
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(4)]
+    for i, auth in enumerate(ids[:2]):
+        submit(backend, CreateAuthorization(id=auth, name=f"a{i}", description="d"), "t", True)
+    submit(
+        backend,
+        CreateRole(id=ids[2], name="r", description="d", authorization_ids=tuple(ids[:2])),
+        "t",
+        True,
+    )
+    submit(backend, CreateGroup(id=ids[3], name="g", description="d"), "t", True)
+    Runner(backend).run_until_idle()
+    for n in range(users):
+        user = CreateUser(
+            id=f"auth0|{n:04d}",
+            email=f"u{n}@example.com",
+            first_name="F",
+            last_name="L",
+            role_id=ids[2],
+            group_id=ids[3],
+        )
+        submit(backend, user, "t", True)
+    Runner(backend).run_until_idle()
+
+
+PAGE = """{ users(first: 100) { edges { node { id role { name authorizations { name } }
+  group { name } } } } }"""
+
+
+@pytest.mark.parametrize("users", [10, 100])
+def test_a_page_of_users_costs_a_fixed_number_of_view_reads(
+    backend: EmbeddedBackend, authority: LocalAuthority, users: int
+):
+    populate(backend, users)
+    counting = CountingViews(backend.views)
+    backend.views = counting  # type: ignore[assignment]
+    app = create_app(backend, bearer(authority), PRODUCTION)
+    reply = post(app, PAGE, admin_token(authority))
+    edges = reply["data"]["users"]["edges"]
+    assert len(edges) == users
+    assert all(len(e["node"]["role"]["authorizations"]) == 2 for e in edges)
+    # the page, then one batch each for roles, groups and authorizations
+    assert counting.reads == 4
+
+
+def test_behind_an_authorizer_the_caller_comes_from_its_context(
+    backend: EmbeddedBackend, authority: LocalAuthority
+):
+    """On Lambda, Mangum puts the API Gateway event in the scope; the authorizer's context in
+    it names the caller, and no token is looked at."""
+    populate(backend, 1)
+    inner = create_app(backend, AuthorizerIdentity(), PRODUCTION)
+    context = {"sub": "auth0|0000", "admin": "false"}
+
+    async def lambda_like(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        scope["aws.event"] = {"requestContext": {"authorizer": {"lambda": context}}}
+        await inner(scope, receive, send)
+
+    assert post(lambda_like, "{ me { id } }") == {"data": {"me": {"id": "auth0|0000"}}}
+    refused = post(lambda_like, "{ users { edges { cursor } } }")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    context["admin"] = "true"
+    assert len(post(lambda_like, "{ users { edges { cursor } } }")["data"]["users"]["edges"]) == 1
+    context.pop("sub")
+    assert (
+        request(lambda_like, "POST", "/graphql", json={"query": "{ me { id } }"}).status_code == 401
+    )

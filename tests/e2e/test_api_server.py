@@ -1,0 +1,82 @@
+"""The local server as an operator meets it: `usermgmt token`, restarts, SIGTERM, kill -9."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import uuid
+
+import jwt
+
+from tests.e2e.api_harness import ROOT, Server
+
+
+def cli_token(server: Server, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "handlers.cli", "token", "--data", str(server.data), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_open_routes_answer_without_a_token(server: Server):
+    assert server.http.get("/healthz").json() == {"status": "ok"}
+    jwks = server.http.get("/.well-known/jwks.json").json()
+    assert [k["kid"] for k in jwks["keys"]] == [server.authority.kid]
+    assert "private" not in str(jwks) and "d" not in jwks["keys"][0]
+
+
+def test_the_token_command_prints_only_a_token_that_works(server: Server):
+    out = cli_token(server, "--admin")
+    assert out.endswith("\n") and out.count("\n") == 1
+    token = out.strip()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] >= 12 * 3600
+    assert server.gql("{ users { edges { cursor } } }", token)["users"] is not None
+
+    user = cli_token(server, "--sub", "auth0|cli-user", "--email", "cli@example.com").strip()
+    assert server.errors("{ users { edges { cursor } } }", user).codes == ["FORBIDDEN"]
+    assert server.gql("{ me { id } }", user) == {"me": None}
+
+
+def test_tokens_survive_a_restart_and_sigterm_stops_cleanly(fresh_server: Server):
+    token = cli_token(fresh_server, "--admin").strip()
+    mutation = 'mutation { createGroup(input: {name: "kept", description: "d"}) { commandId } }'
+    command_id = fresh_server.gql(mutation, token)["createGroup"]["commandId"]
+    assert fresh_server.follow(command_id, token)[-1]["status"] == "APPLIED"
+
+    assert fresh_server.stop(signal.SIGTERM) == 0
+    fresh_server.start()
+    groups = fresh_server.gql("{ groups { edges { node { name } } } }", token)["groups"]
+    assert [e["node"]["name"] for e in groups["edges"]] == ["kept"]
+
+
+def test_sigint_stops_cleanly(fresh_server: Server):
+    assert fresh_server.stop(signal.SIGINT) == 0
+
+
+def test_kill_9_loses_no_accepted_command(fresh_server: Server):
+    token = fresh_server.admin_token()
+    mutation = """mutation($name: String!) {
+      createGroup(input: {name: $name, description: "d"}) { commandId } }"""
+    ids = [
+        fresh_server.gql(mutation, token, name=f"g{i}-{uuid.uuid4().hex[:6]}")["createGroup"][
+            "commandId"
+        ]
+        for i in range(60)
+    ]
+    fresh_server.stop(signal.SIGKILL)
+    with sqlite3.connect(fresh_server.data / "usermgmt.db") as db:
+        known = {row[0] for row in db.execute("SELECT id FROM commands")}
+    assert set(ids) <= known  # every receipt was durable before it was sent
+
+    fresh_server.start()
+    for command_id in ids:
+        assert fresh_server.follow(command_id, token)[-1]["status"] == "APPLIED"
+    groups = fresh_server.gql("{ groups(first: 100) { edges { cursor } } }", token)["groups"]
+    assert len(groups["edges"]) == len(ids)

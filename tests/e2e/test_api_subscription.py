@@ -1,0 +1,182 @@
+"""commandStatus over graphql-transport-ws. Here the pipeline is stepped by the test (uvicorn
+serves the app in a thread, no runner), so every status change can be watched as it happens."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+from handlers.app import create_app
+from handlers.identity import BearerIdentity
+from infra.auth import verifier_for
+from infra.settings import Settings
+from infra.sqlite import open_backend
+from infra.sqlite.backend import EmbeddedBackend
+from pipeline.command_stage import give_up_command, handle_command
+from pipeline.delivery import pump
+from pipeline.runner import Runner
+from resolvers.status_hub import StatusHub
+from tests.e2e.api_harness import WAIT_S, Server, subscribe
+
+
+class SteppedServer(Server):
+    """The app under uvicorn in a thread, over a backend whose pipeline only the test moves."""
+
+    backend: EmbeddedBackend
+
+    def begin(self) -> SteppedServer:
+        self.backend = open_backend(self.data)
+        hub = StatusHub(read=self.backend.commands.get)
+        self.backend.on_status(hub.notify)
+        identity = BearerIdentity(verifier_for(Settings(data_dir=self.data)))
+
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            hub.bind(asyncio.get_running_loop())
+            yield
+
+        app = create_app(
+            self.backend, identity, Settings(), ws_auth=identity, hub=hub, lifespan=lifespan
+        )
+        config = uvicorn.Config(app, port=self.port, log_level="warning", lifespan="on")
+        self.uvicorn = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + WAIT_S
+        while not self.uvicorn.started:
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.01)
+        return self
+
+    def end(self) -> None:
+        self.uvicorn.should_exit = True
+        self.thread.join(WAIT_S)
+        self.backend.close()
+
+    def decide_commands(self) -> None:
+        """Run the command stage only: QUEUED -> ACCEPTED or REJECTED."""
+        backend = self.backend
+        pump(
+            backend,
+            backend.command_queue,
+            lambda body: handle_command(backend, body),
+            lambda body, reason: give_up_command(backend, body, reason),
+            100,
+        )
+
+    def finish(self) -> None:
+        Runner(self.backend).run_until_idle()
+
+
+@pytest.fixture
+def stepped(tmp_path: Path) -> Iterator[SteppedServer]:
+    server = SteppedServer(tmp_path / "data").begin()
+    yield server
+    server.end()
+
+
+def next_message(ws: Any) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(ws.recv(WAIT_S))
+    return message
+
+
+def start(ws: Any, command_id: str) -> None:
+    assert next_message(ws)["type"] == "connection_ack"
+    query = (
+        "subscription($id: ID!) { commandStatus(commandId: $id) { status version error { code } } }"
+    )
+    payload = {"query": query, "variables": {"id": command_id}}
+    ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+
+
+def status(message: dict[str, Any]) -> str:
+    assert message["type"] == "next", message
+    value: str = message["payload"]["data"]["commandStatus"]["status"]
+    return value
+
+
+CREATE_GROUP = """mutation($name: String!) { createGroup(input: {name: $name, description: "d"}) {
+  commandId } }"""
+
+
+def test_current_status_first_then_each_change_then_complete(stepped: SteppedServer):
+    admin = stepped.admin_token()
+    receipt = stepped.gql(CREATE_GROUP, admin, name="Ops")["createGroup"]
+    with stepped.socket(admin) as ws:
+        start(ws, receipt["commandId"])
+        assert status(next_message(ws)) == "QUEUED"
+        stepped.decide_commands()
+        assert status(next_message(ws)) == "ACCEPTED"
+        stepped.finish()
+        assert status(next_message(ws)) == "APPLIED"
+        assert next_message(ws) == {"id": "1", "type": "complete"}
+
+
+def test_a_rejected_command_ends_the_subscription_with_its_error(stepped: SteppedServer):
+    admin = stepped.admin_token()
+    stepped.gql(CREATE_GROUP, admin, name="Ops")
+    stepped.finish()
+    receipt = stepped.gql(CREATE_GROUP, admin, name=" OPS ")["createGroup"]
+    with stepped.socket(admin) as ws:
+        start(ws, receipt["commandId"])
+        assert status(next_message(ws)) == "QUEUED"
+        stepped.finish()
+        rejected = next_message(ws)
+        assert status(rejected) == "REJECTED"
+        assert rejected["payload"]["data"]["commandStatus"]["error"] == {"code": "DUPLICATE"}
+        assert next_message(ws)["type"] == "complete"
+
+
+def test_a_finished_command_yields_its_status_once_and_completes(server: Server, admin: str):
+    receipt = server.gql(CREATE_GROUP, admin, name=f"g-{uuid.uuid4().hex}")["createGroup"]
+    first = server.follow(receipt["commandId"], admin)
+    assert first[-1]["status"] == "APPLIED"
+    assert [u["status"] for u in server.follow(receipt["commandId"], admin)] == ["APPLIED"]
+
+
+def test_another_users_command_yields_nothing(server: Server, admin: str):
+    owner = f"auth0|{uuid.uuid4().hex}"
+    signup = {"email": f"{owner[6:]}@example.com", "firstName": "O", "lastName": "W"}
+    mutation = "mutation($input: RegisterMeInput!) { registerMe(input: $input) { commandId } }"
+    command_id = server.gql(mutation, server.user_token(owner), input=signup)["registerMe"][
+        "commandId"
+    ]
+    stranger = server.user_token(f"auth0|{uuid.uuid4().hex}")
+    assert server.follow(command_id, stranger) == []
+    assert server.follow(str(uuid.uuid4()), stranger) == []
+    assert server.follow(command_id, server.user_token(owner))[-1]["status"] == "APPLIED"
+
+
+def test_a_socket_without_a_valid_token_is_closed(server: Server):
+    for token in (None, "forged"):
+        with server.socket(token) as ws, pytest.raises(ConnectionClosed) as closed:
+            subscribe(ws, str(uuid.uuid4()))
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
+    with pytest.raises(InvalidStatus) as refused:
+        connect(
+            server.ws_url,
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            origin="https://evil.example",
+            open_timeout=WAIT_S,
+        )
+    assert refused.value.response.status_code == 403
+    reply = server.http.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"origin": "https://evil.example"}
+    )
+    assert reply.status_code == 403
