@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -105,14 +106,34 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="default: 8000")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument(
+        "--backend",
+        choices=("sqlite", "aws"),
+        default=os.environ.get("USERMGMT_BACKEND", "sqlite"),
+        help="sqlite (default): the embedded backend in --data; aws: DynamoDB and SQS of a "
+        "deployed stage, at AWS_ENDPOINT_URL if set (e.g. a moto_server), with pollers standing "
+        "in for Lambda's event source mappings",
+    )
+    serve.add_argument(
+        "--stage",
+        default=os.environ.get("USERMGMT_STAGE", "dev"),
+        help="with --backend aws: the stage whose tables and queues to use (default: dev)",
+    )
+    serve.add_argument(
+        "--create-resources",
+        action="store_true",
+        help="with --backend aws: first create serverless.yml's tables and queues where missing "
+        "(for a moto_server or LocalStack; a real account gets them from `osls deploy`)",
+    )
     _data_option(serve)
     serve.set_defaults(run=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from handlers.serve import serve
+    from handlers.serve import AwsOptions, serve
 
-    serve(args.host, args.port, args.data, access_log=args.access_log)
+    aws = AwsOptions(args.stage, args.create_resources) if args.backend == "aws" else None
+    serve(args.host, args.port, args.data, access_log=args.access_log, aws=aws)
     return 0
 
 

@@ -12,10 +12,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
 from pipeline.ports import Backend
+
+if TYPE_CHECKING:
+    from infra.settings import Settings
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "usermgmt"))
 
@@ -26,6 +30,7 @@ class _Container:
 
     backend: Backend | None = None
     retry_base_s: float | None = None
+    app_settings: Settings | None = None
 
 
 _container = _Container()
@@ -40,10 +45,25 @@ def backend() -> Backend:
     return _container.backend
 
 
-def use(given: Backend | None, *, retry_base_s: float | None = None) -> None:
+def use(
+    given: Backend | None,
+    *,
+    retry_base_s: float | None = None,
+    app_settings: Settings | None = None,
+) -> None:
     """Run the handlers on `given` (pollers and tests); None: the environment's, made anew."""
     _container.backend = given
     _container.retry_base_s = retry_base_s
+    _container.app_settings = app_settings
+
+
+def app_settings() -> Settings:
+    """The API's settings (auth, defences): given, or the environment's."""
+    if _container.app_settings is None:
+        from infra.settings import settings
+
+        _container.app_settings = settings()
+    return _container.app_settings
 
 
 def retry_base_s() -> float:

@@ -43,7 +43,7 @@ class _FifoProcessor(SqsFifoPartialProcessor):
 
     def _process_record(self, record: dict[str, Any]) -> Any:
         with command_keys(command_id_of(record.get("body", ""))):
-            return super()._process_record(record)
+            return super()._process_record(record)  # type: ignore[no-untyped-call]
 
 
 def process_batch(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +115,26 @@ def create_all(template: Template, clients: Clients) -> Created:
             resource = pending.pop(logical_id)
             CREATORS[resource["Type"]](clients, template, logical_id, resource, created)
     return created
+
+
+def ensure_all(template: Template, clients: Clients) -> Created:
+    """Like create_all, leaving alone the tables that exist (queues are created idempotently)."""
+    client = clients.dynamodb()
+    existing: set[str] = set()
+    request: dict[str, Any] = {}
+    while True:
+        page = client.list_tables(**request)
+        existing.update(page.get("TableNames", []))
+        if "LastEvaluatedTableName" not in page:
+            break
+        request["ExclusiveStartTableName"] = page["LastEvaluatedTableName"]
+    missing = {
+        logical_id: resource
+        for logical_id, resource in template.resources.items()
+        if resource["Type"] != "AWS::DynamoDB::Table"
+        or resource["Properties"]["TableName"] not in existing
+    }
+    return create_all(replace(template, resources=missing), clients)
 
 
 def environment(template: Template, created: Created) -> dict[str, str]:

@@ -39,12 +39,13 @@ class Aws:
 
     def receive_all(self, env_name: str) -> list[dict[str, Any]]:
         sqs = self.backend.clients.sqs()
-        return sqs.receive_message(
+        messages: list[dict[str, Any]] = sqs.receive_message(
             QueueUrl=self.queue_url(env_name),
             MaxNumberOfMessages=10,
             MessageAttributeNames=["All"],
             MessageSystemAttributeNames=["All"],
         ).get("Messages", [])
+        return messages
 
 
 @contextmanager
