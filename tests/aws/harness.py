@@ -10,10 +10,9 @@ from typing import Any
 
 from handlers import lambda_runtime
 from handlers.pollers import Pollers, open_pollers
-from infra.aws import resources
 from infra.aws.backend import AwsBackend
 from pipeline.records import RecordedEvent, Status, ViewRow
-from tests.support.aws_deployment import REGION, STAGE, Stack, moto_stack
+from tests.support.aws_deployment import Stack, moto_stack
 
 
 @dataclass
@@ -51,7 +50,7 @@ class Aws:
 @contextmanager
 def aws_harness(observer: Any = None) -> Iterator[Aws]:
     with moto_stack(observer) as stack:
-        pollers = open_pollers(stack.backend, resources.read(STAGE, REGION), retry_base_s=0)
+        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0)
         try:
             yield Aws(stack, pollers)
         finally:

@@ -40,4 +40,4 @@ def test_every_line_logged_while_a_command_fails_and_recovers_carries_its_id() -
     assert {line.get("command_id") for line in lines} == {receipt.id}
     warnings = [line["message"] for line in lines if line["level"] == "WARNING"]
     assert any("disk is on fire" in message for message in warnings)
-    assert {line["function_name"] for line in lines} == {"usermgmt-test-command"}
+    assert {line["function_name"] for line in lines} == {f"usermgmt-{aws.stack.stage}-command"}

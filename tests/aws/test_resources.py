@@ -52,6 +52,6 @@ def test_a_property_the_reader_does_not_know_is_refused_not_dropped(tmp_path: Pa
     )
     changed = tmp_path / "serverless.yml"
     changed.write_text(text)
-    template = resources.read("test", path=changed)
     with moto_stack() as stack, pytest.raises(resources.TemplateError, match="TableClass"):
+        template = resources.read(f"{stack.stage}x", path=changed)
         resources.create_all(template, stack.backend.clients)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.api_harness import CREATE_GROUP, Server, unique
-from tests.support.aws_deployment import REGION, STAGE, moto_stack
+from tests.support.aws_deployment import REGION, moto_stack
 from tests.support.moto import server_url
 
 
@@ -15,7 +15,7 @@ def test_the_local_server_runs_the_pipeline_on_aws_resources(tmp_path: Path) -> 
     with moto_stack() as stack:  # serverless.yml's resources, in the moto server's state
         env = {
             "USERMGMT_BACKEND": "aws",
-            "USERMGMT_STAGE": STAGE,
+            "USERMGMT_STAGE": stack.stage,
             "USERMGMT_POLL_WAIT_S": "0",
             "AWS_ENDPOINT_URL": server_url(),
             "AWS_DEFAULT_REGION": REGION,

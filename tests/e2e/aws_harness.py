@@ -22,7 +22,7 @@ from infra.auth import verifier_for
 from infra.aws import resources
 from infra.settings import from_env
 from tests.e2e.api_harness import COMMAND_FIELDS, Server
-from tests.support.aws_deployment import REGION, STAGE, moto_stack
+from tests.support.aws_deployment import REGION, moto_stack
 
 HOST = "api.usermgmt.test"
 
@@ -147,14 +147,13 @@ class LambdaApi(Server):
 
 @contextmanager
 def lambda_api(data: Path) -> Iterator[LambdaApi]:
-    template = resources.read(STAGE, REGION)
     with moto_stack() as stack:
-        pollers = open_pollers(stack.backend, template)
+        pollers = open_pollers(stack.backend, stack.template)
         settings = replace(from_env({}), data_dir=data)  # local dev settings and key
         lambda_runtime.use(stack.backend, retry_base_s=0, app_settings=settings)
         authorizer.use(verifier_for(settings))
         try:
-            yield LambdaApi(data=data, pollers=pollers, gateway=ApiGateway(routes(template)))
+            yield LambdaApi(data=data, pollers=pollers, gateway=ApiGateway(routes(stack.template)))
         finally:
             authorizer.use(None)
             lambda_runtime.use(None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from infra.aws.backend import AwsBackend
+from infra.aws.resources import Template
 
 REGION = "eu-west-1"
-STAGE = "test"
 # How long a message received by a poller stays hidden: short, so that what a killed consumer
 # left in flight comes back within the test (Lambda uses the queue's own, 180 s).
 VISIBILITY_S = 2
@@ -26,6 +27,11 @@ VISIBILITY_S = 2
 class Stack:
     backend: AwsBackend
     environment: dict[str, str]  # what the Lambda functions would be given
+    template: Template
+
+    @property
+    def stage(self) -> str:
+        return self.template.stage
 
 
 # Never on any path of ours: a Scan reads a whole table; BatchWriteItem is not atomic.
@@ -43,8 +49,10 @@ def refuse_forbidden(service: str, operation: str, params: dict[str, Any]) -> No
 
 @contextmanager
 def moto_stack(observer: Any = None) -> Iterator[Stack]:
-    """A fresh account with serverless.yml's tables and queues, for the length of the block.
-    Every request is checked against FORBIDDEN, then told to `observer` if given."""
+    """serverless.yml's tables and queues in moto, for the length of the block, under a stage
+    of their own: moto resets nothing while another mock is open (the end-to-end suite keeps
+    one for the session), so names must not collide. Every request is checked against
+    FORBIDDEN, then told to `observer` if given."""
     from moto import mock_aws
 
     from infra.aws import open_backend, resources
@@ -59,18 +67,17 @@ def moto_stack(observer: Any = None) -> Iterator[Stack]:
 
     serialize_requests()
     with mock_aws():
-        template = resources.read(STAGE, REGION)
+        template = resources.read(f"t{uuid.uuid4().hex[:10]}", REGION)
         clients = Clients(REGION, observer=watch)
         created = resources.create_all(template, clients)
         environment = resources.environment(template, created)
-        yield Stack(open_backend(from_env(environment), clients), environment)
+        yield Stack(open_backend(from_env(environment), clients), environment, template)
 
 
 @contextmanager
 def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
     from handlers import lambda_runtime
     from handlers.pollers import Checkpoint, open_pollers
-    from infra.aws import resources
     from tests.support.deployments import Deployment
     from tests.support.moto import server_url
 
@@ -79,7 +86,7 @@ def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
         backend = stack.backend
         pollers = open_pollers(
             backend,
-            resources.read(STAGE, REGION),
+            stack.template,
             visibility_s=VISIBILITY_S,
             checkpoint=Checkpoint(checkpoint),
             retry_base_s=0,
@@ -91,6 +98,7 @@ def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
                     "environment": stack.environment,
                     "endpoint_url": server_url(),
                     "region": REGION,
+                    "stage": stack.stage,
                     "checkpoint": str(checkpoint),
                 }
             )
@@ -137,7 +145,7 @@ def consume(config_path: str, wire: Any) -> None:
     backend = wire(open_backend(from_env(config["environment"]), clients))
     pollers = open_pollers(
         backend,
-        resources.read(STAGE, config["region"]),
+        resources.read(config["stage"], config["region"]),
         visibility_s=VISIBILITY_S,
         checkpoint=Checkpoint(Path(config["checkpoint"])),
         retry_base_s=0,

@@ -20,11 +20,12 @@ _started = threading.Lock()
 
 
 def serialize_requests() -> None:
-    """Make each in-process moto request atomic (idempotent)."""
+    """Make each in-process moto request atomic, and stream reads faithful (idempotent)."""
     from moto.core.botocore_stubber import BotocoreStubber
 
     if getattr(BotocoreStubber, "_usermgmt_locked", False):
         return
+    _read_streams_from_the_current_table()
     unlocked = BotocoreStubber.__call__
 
     def locked(self: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
@@ -33,6 +34,23 @@ def serialize_requests() -> None:
 
     BotocoreStubber.__call__ = locked  # type: ignore[method-assign]
     BotocoreStubber._usermgmt_locked = True  # type: ignore[attr-defined]
+
+
+def _read_streams_from_the_current_table() -> None:
+    """A moto shard iterator keeps the shard object it was made with, but a cancelled
+    transaction replaces the whole table (its stream shard included) with a copy taken before
+    it. An iterator made before that would then read the cancelled transaction's records, which
+    DynamoDB never streams. Read from the table's current shard instead."""
+    from moto.dynamodbstreams.models import ShardIterator
+
+    unpatched = ShardIterator.get
+
+    def get(self: ShardIterator, limit: int = 1000) -> Any:
+        table = self.streams_backend.dynamodb.get_table(self.stream_shard.table.name)
+        self.stream_shard = table.stream_shard
+        return unpatched(self, limit)
+
+    ShardIterator.get = get  # type: ignore[method-assign]
 
 
 class _Serialized:
