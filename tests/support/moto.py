@@ -47,7 +47,8 @@ def _read_streams_from_the_current_table() -> None:
 
     def get(self: ShardIterator, limit: int = 1000) -> Any:
         table = self.streams_backend.dynamodb.get_table(self.stream_shard.table.name)
-        self.stream_shard = table.stream_shard
+        if table.stream_shard is not None:
+            self.stream_shard = table.stream_shard
         return unpatched(self, limit)
 
     ShardIterator.get = get  # type: ignore[method-assign]
