@@ -32,11 +32,11 @@ $(NODE_STAMP): package.json package-lock.json
 # Build every function's zip and the CloudFormation template without an AWS account, then lint
 # the template. W3005 (an explicit DependsOn also implied by a reference) is Serverless's doing.
 package: install $(NODE_STAMP)
-	npx --no-install osls package --stage $(STAGE)
+	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls package --stage $(STAGE)
 	$(BIN)/cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
 deploy: install $(NODE_STAMP)
-	npx --no-install osls deploy --stage $(STAGE)
+	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls deploy --stage $(STAGE)
 
 bench: install
 	$(BIN)/usermgmt bench
