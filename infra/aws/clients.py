@@ -20,6 +20,11 @@ MAX_ATTEMPTS = 4  # botocore's "standard" retry mode: backoff with jitter on thr
 # Told (service, operation, parameters) before every request: to count requests or refuse some.
 Observer = Callable[[str, str, dict[str, Any]], None]
 
+# Service models, parsed once per process and shared by every session: most of what making a
+# client costs (a pollers' process, or tests, make many).
+_loader: dict[str, Any] = {}
+_loader_lock = threading.Lock()
+
 
 class Clients:
     def __init__(
@@ -69,6 +74,7 @@ class Clients:
         )
         if self._session is None:
             self._session = botocore.session.get_session()
+            self._session.register_component("data_loader", _shared_loader())
         client = self._session.create_client(
             service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
         )
@@ -80,3 +86,12 @@ class Clients:
 
             client.meta.events.register("before-call", observe)
         return client
+
+
+def _shared_loader() -> Any:
+    with _loader_lock:
+        if "loader" not in _loader:
+            from botocore.loaders import create_loader  # type: ignore[import-untyped]
+
+            _loader["loader"] = create_loader()
+        return _loader["loader"]

@@ -10,6 +10,7 @@ PyYAML, and is never imported by a Lambda function.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -55,9 +56,7 @@ class Created:
 
 
 def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> Template:
-    import yaml  # type: ignore[import-untyped]
-
-    raw = yaml.safe_load(path.read_text())
+    raw = _parsed(path.read_text())  # resolving builds new values: the cache stays as read
     service = raw["service"]
     params = {**raw.get("params", {}).get("default", {}), **raw.get("params", {}).get(stage, {})}
     context = {"self:service": service, "sls:stage": stage}
@@ -94,6 +93,14 @@ def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> 
         environment=resolve(raw["provider"].get("environment", {})),
         functions=resolve(raw.get("functions", {})),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str) -> Any:
+    import yaml  # type: ignore[import-untyped]
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
+    return yaml.load(text, Loader=loader)
 
 
 def create_all(template: Template, clients: Clients) -> Created:
