@@ -91,3 +91,16 @@ def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
         env={"AWS_DEFAULT_REGION": "eu-west-1"},
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("handler", ["command", "mediator", "executor", "replay", "authorizer"])
+def test_a_worker_or_the_authorizer_never_imports_the_web_stack(handler: str) -> None:
+    web = "{'strawberry', 'starlette', 'mangum', 'schema', 'resolvers'}"
+    probe = (
+        f"import sys, handlers.{handler}; "
+        f"loaded = {web} & sys.modules.keys(); assert not loaded, loaded"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
