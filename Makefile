@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test bench lint format typecheck lock clean
+NODE_STAMP := node_modules/.installed-stamp
+STAGE ?= dev
+TEMPLATE := .serverless/cloudformation-template-update-stack.json
+
+.PHONY: install run test bench lint format typecheck lock clean package deploy
 
 install: $(STAMP)
 
@@ -17,8 +21,22 @@ $(STAMP): pyproject.toml requirements.lock
 run: install
 	$(BIN)/usermgmt serve
 
-test: install lint typecheck
+test: install lint typecheck package
 	$(BIN)/pytest
+
+# osls (the open-source Serverless Framework) and its Python plugin, pinned by package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# Build every function's zip and the CloudFormation template without an AWS account, then lint
+# the template. W3005 (an explicit DependsOn also implied by a reference) is Serverless's doing.
+package: install $(NODE_STAMP)
+	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls package --stage $(STAGE)
+	$(BIN)/cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
+
+deploy: install $(NODE_STAMP)
+	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls deploy --stage $(STAGE)
 
 bench: install
 	$(BIN)/usermgmt bench
@@ -44,4 +62,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless

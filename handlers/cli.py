@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -113,6 +114,25 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
         help="N > 1: N processes serve HTTP while this one runs the pipeline, so they use "
         "more than one core (default: 1, everything in one process)",
     )
+    serve.add_argument(
+        "--backend",
+        choices=("sqlite", "aws"),
+        default=os.environ.get("USERMGMT_BACKEND", "sqlite"),
+        help="sqlite (default): the embedded backend in --data; aws: DynamoDB and SQS of a "
+        "deployed stage, at AWS_ENDPOINT_URL if set (e.g. a moto_server), with pollers standing "
+        "in for Lambda's event source mappings",
+    )
+    serve.add_argument(
+        "--stage",
+        default=os.environ.get("USERMGMT_STAGE", "dev"),
+        help="with --backend aws: the stage whose tables and queues to use (default: dev)",
+    )
+    serve.add_argument(
+        "--create-resources",
+        action="store_true",
+        help="with --backend aws: first create serverless.yml's tables and queues where missing "
+        "(for a moto_server or LocalStack; a real account gets them from `osls deploy`)",
+    )
     _data_option(serve)
     serve.set_defaults(run=_serve)
 
@@ -122,17 +142,24 @@ def _serve(args: argparse.Namespace) -> int:
         print("usermgmt serve: --workers must be at least 1", file=sys.stderr)
         return 2
     if args.workers > 1:
-        from handlers.workers import serve_workers
+        return _serve_workers(args)
+    from handlers.serve import AwsOptions, serve
 
-        if args.port == 0:
-            print("usermgmt serve: --workers needs a fixed --port", file=sys.stderr)
-            return 2
-
-        return serve_workers(args.host, args.port, args.data, args.workers, args.access_log)
-    from handlers.serve import serve
-
-    serve(args.host, args.port, args.data, access_log=args.access_log)
+    aws = AwsOptions(args.stage, args.create_resources) if args.backend == "aws" else None
+    serve(args.host, args.port, args.data, access_log=args.access_log, aws=aws)
     return 0
+
+
+def _serve_workers(args: argparse.Namespace) -> int:
+    if args.backend == "aws":
+        print("usermgmt serve: --workers runs the embedded backend only", file=sys.stderr)
+        return 2
+    if args.port == 0:
+        print("usermgmt serve: --workers needs a fixed --port", file=sys.stderr)
+        return 2
+    from handlers.workers import serve_workers
+
+    return serve_workers(args.host, args.port, args.data, args.workers, args.access_log)
 
 
 # token ------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
 """The local server: uvicorn serving the app, with the pipeline runner in the same process.
 
+With the AWS backend (`serve --backend aws`) the app runs over a stage's DynamoDB tables and SQS
+queues (at AWS_ENDPOINT_URL when set), and the real Lambda handlers run in this process, fed by
+pollers in place of Lambda's event source mappings (handlers/pollers.py).
+
 Start-up order matters: the local key exists before the socket listens (so /healthz answering
 means tokens verify), and the runner starts with the app. Ctrl-C or SIGTERM stops uvicorn, then
 the runner finishes its batch and the database closes. A kill -9 loses nothing accepted: the
@@ -12,12 +16,12 @@ import gc
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Protocol
+from typing import Any, Protocol
 
 import uvicorn
 from starlette.applications import Starlette
@@ -30,6 +34,8 @@ from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
 from pipeline.group_commit import GroupCommitSubmitter
+from pipeline.ports import CommandLog
+from pipeline.records import CommandRecord
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
 
@@ -89,9 +95,86 @@ def local_app(
     )
 
 
-def serve(host: str, port: int, data_dir: Path, access_log: bool = False) -> None:
-    config = server_config(local_app(data_dir), host, port, access_log)
-    run_server(config)
+@dataclass(frozen=True)
+class AwsOptions:
+    stage: str
+    create_resources: bool = False
+
+
+def aws_app(data_dir: Path, options: AwsOptions, settings: Settings | None = None) -> Starlette:
+    """The app over a stage's AWS resources, the worker handlers run by pollers in threads."""
+    import os
+
+    from handlers.pollers import Checkpoint, open_pollers
+    from infra.aws import open_backend, resources
+    from infra.aws.clients import Clients
+    from infra.aws.settings import for_stage
+
+    settings = replace(settings or from_env(), data_dir=data_dir)
+    jwks = LocalAuthority.ensure(data_dir).jwks() if settings.local else None
+    identity = BearerIdentity(verifier_for(settings))
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    template = resources.read(options.stage, region)
+    clients = Clients(region)
+    if options.create_resources:
+        resources.ensure_all(template, clients)
+    # Long polling saves requests to a real account; a moto_server may want 0.
+    wait_s = int(os.environ.get("USERMGMT_POLL_WAIT_S", "2"))
+    backend = open_backend(for_stage(options.stage, region=region), clients)
+    hub = StatusHub(read=backend.commands.get)
+    # The handlers in this process report each status change they make to subscriptions.
+    backend.commands = NotifyingCommands(backend.commands, hub.notify)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = Checkpoint(data_dir / f"stream-checkpoint-{options.stage}.json")
+    pollers = open_pollers(backend, template, wait_s=wait_s, checkpoint=checkpoint)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        hub.bind(asyncio.get_running_loop())
+        pollers.start()
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            pollers.stop()
+
+    return create_app(
+        backend, identity, settings, ws_auth=identity, hub=hub, jwks=jwks, lifespan=lifespan
+    )
+
+
+class NotifyingCommands:
+    """The command log, telling `notify` the id of each command whose status it moved."""
+
+    def __init__(self, log: CommandLog, notify: Callable[[str], None]) -> None:
+        self.log = log
+        self.notify = notify
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        stored = self.log.record(record)
+        self.notify(record.id)
+        return stored
+
+    def get(self, command_id: str) -> CommandRecord | None:
+        return self.log.get(command_id)
+
+    def advance(self, command_id: str, *args: Any, **kwargs: Any) -> bool:
+        moved = self.log.advance(command_id, *args, **kwargs)
+        if moved:
+            self.notify(command_id)
+        return moved
+
+
+def serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    access_log: bool = False,
+    aws: AwsOptions | None = None,
+) -> None:
+    app = local_app(data_dir) if aws is None else aws_app(data_dir, aws)
+    run_server(server_config(app, host, port, access_log))
 
 
 def server_config(app: ASGIApp, host: str, port: int, access_log: bool = False) -> uvicorn.Config:

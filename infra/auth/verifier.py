@@ -16,7 +16,6 @@ import jwt
 
 from infra.auth.identity import AuthError, Identity
 from infra.auth.keys import JwksFile, KeySource, RemoteJwks
-from infra.auth.local import LocalAuthority
 from infra.settings import Settings
 
 ALGORITHM = "RS256"
@@ -109,6 +108,8 @@ class TokenVerifier:
 def verifier_for(settings: Settings) -> TokenVerifier:
     """Auth0's JWKS in production; the data directory's local key otherwise."""
     if settings.local:
+        from infra.auth.local import LocalAuthority  # makes keys: needs cryptography
+
         authority = LocalAuthority.ensure(settings.data_dir)
         keys: KeySource = JwksFile(authority.jwks_path)
         issuer, audience = authority.issuer, authority.audience

@@ -7,13 +7,35 @@ import pytest
 
 from tests.e2e.api_harness import Server
 
+DEPLOYMENTS = ["local", "aws"]
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One real server for the suite; tests use fresh ids and names so they do not collide."""
+
+@pytest.fixture(scope="session", params=DEPLOYMENTS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One deployment for the suite; tests use fresh ids and names so they do not collide.
+    local: the real server process. aws: the Lambda handlers behind API Gateway events, the
+    pipeline on moto (tests/e2e/aws_harness.py)."""
+    if request.param == "aws":
+        from tests.e2e.aws_harness import lambda_api
+
+        with lambda_api(tmp_path_factory.mktemp("usermgmt-aws")) as api:
+            yield api
+        return
     live = Server(tmp_path_factory.mktemp("usermgmt")).start()
     yield live
     live.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked local_only needs the server process or its WebSocket: not on AWS."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("server") == "aws":
+            marker = item.get_closest_marker("local_only")
+            if marker is not None:
+                item.add_marker(pytest.mark.skip(reason=f"local server only: {marker.args[0]}"))
 
 
 @pytest.fixture

@@ -9,8 +9,13 @@ import sys
 import uuid
 
 import jwt
+import pytest
 
 from tests.e2e.api_harness import ROOT, Server
+
+pytestmark = pytest.mark.local_only(
+    "the local server process: its CLI tokens, restarts and signals"
+)
 
 
 def cli_token(server: Server, *args: str) -> str:

@@ -1,6 +1,7 @@
 """A real consumer process for crash tests: runs every stage until idle, unbatched (each port
-call commits on its own), and with `--kill-after N` SIGKILLs itself at its Nth port call, a
-point chosen by the test anywhere between receive and acknowledge."""
+call commits on its own; on AWS, the Lambda handlers fed by pollers), and with `--kill-after N`
+SIGKILLs itself at its Nth port call, a point chosen by the test anywhere between receive and
+acknowledge."""
 
 from __future__ import annotations
 
@@ -49,12 +50,15 @@ class Tripwire:
         return call
 
 
-def open_deployment(kind: str, location: str) -> Backend:
-    if kind == "sqlite":
-        from infra.sqlite import open_backend
-
-        return open_backend(Path(location))
-    raise SystemExit(f"unknown deployment {kind}")
+def wired(backend: Backend, switch: KillSwitch) -> Backend:
+    return replace(
+        unbatched(backend),
+        events=Tripwire(backend.events, switch),
+        views=Tripwire(backend.views, switch),
+        commands=Tripwire(backend.commands, switch),
+        command_queue=Tripwire(backend.command_queue, switch),
+        execution_queue=Tripwire(backend.execution_queue, switch),
+    )
 
 
 def main() -> None:
@@ -63,17 +67,19 @@ def main() -> None:
     parser.add_argument("location")
     parser.add_argument("--kill-after", type=int)
     args = parser.parse_args()
-    backend = unbatched(open_deployment(args.kind, args.location))
     switch = KillSwitch(args.kill_after)
-    wired = replace(
-        backend,
-        events=Tripwire(backend.events, switch),
-        views=Tripwire(backend.views, switch),
-        commands=Tripwire(backend.commands, switch),
-        command_queue=Tripwire(backend.command_queue, switch),
-        execution_queue=Tripwire(backend.execution_queue, switch),
-    )
-    Runner(wired, RunnerSettings(retry_base_s=0)).run_until_idle()
+    if args.kind == "sqlite":
+        from infra.sqlite import open_backend
+
+        backend = wired(open_backend(Path(args.location)), switch)
+        Runner(backend, RunnerSettings(retry_base_s=0)).run_until_idle()
+    elif args.kind == "dynamodb":
+        from tests.support.aws_deployment import consume
+
+        # The real Lambda handlers, fed by pollers as the event source mappings would.
+        consume(args.location, lambda backend: wired(backend, switch))
+    else:
+        raise SystemExit(f"unknown deployment {args.kind}")
 
 
 if __name__ == "__main__":

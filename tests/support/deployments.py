@@ -2,7 +2,8 @@
 
 Each deployment says how to run every stage until nothing is left (`drain`), how to start a
 real consumer process (for crash tests), and how to damage a view row (for replay tests). The
-DynamoDB deployment joins by adding a factory to FACTORIES; the tests stay as they are.
+DynamoDB deployment (moto, tables and queues from serverless.yml, the real Lambda handlers
+driven by pollers) is another factory in FACTORIES; the tests stay as they are.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
     backend.close()
 
 
+def dynamodb_deployment(tmp: Path) -> AbstractContextManager[Deployment]:
+    from tests.support.aws_deployment import dynamodb_deployment as deploy
+
+    return deploy(tmp)
+
+
 FACTORIES: dict[str, Callable[[Path], AbstractContextManager[Deployment]]] = {
     "sqlite": sqlite_deployment,
+    "dynamodb": dynamodb_deployment,
 }

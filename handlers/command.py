@@ -1,0 +1,21 @@
+"""Lambda: the command stage, fed by the commands.fifo queue (one group per aggregate stream)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.lambda_runtime import backend, logger
+from handlers.sqs_batch import process_batch
+from pipeline.command_stage import give_up_command, handle_command
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    ports = backend()
+    return process_batch(
+        event,
+        context,
+        ports.command_queue,  # type: ignore[arg-type]
+        lambda body: handle_command(ports, body),
+        lambda body, reason: give_up_command(ports, body, reason),
+    )

@@ -1,0 +1,22 @@
+"""Replays run in their own Lambda function, invoked asynchronously, so a long rebuild is
+never bound by the API's 29 seconds or the command function's timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pipeline.records import CommandEnvelope
+
+
+class LambdaReplayLauncher:
+    def __init__(self, lambda_client: Callable[[], Any], function_name: str) -> None:
+        self.lambda_client = lambda_client  # made on first replay: most commands never need it
+        self.function_name = function_name
+
+    def __call__(self, envelope: CommandEnvelope) -> None:
+        self.lambda_client().invoke(
+            FunctionName=self.function_name,
+            InvocationType="Event",
+            Payload=envelope.to_json().encode(),
+        )

@@ -1,0 +1,1 @@
+"""DynamoDB adapters: the event store, the views and the command log, on the low-level client."""

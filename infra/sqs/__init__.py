@@ -1,0 +1,1 @@
+"""The SQS FIFO adapter of the Queue port."""

@@ -1,0 +1,106 @@
+"""What each Lambda function carries: its own pinned requirements (as in requirements.lock, and
+complete), none of the runtime's boto3, and enough to import its handler with nothing else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULES = ROOT / "lambda-packages"
+ARTIFACTS = ROOT / ".serverless" / "lambda-packages"
+# Lambda's Python runtime brings these (boto3 and its dependencies); serverless.yml's noDeploy.
+RUNTIME = {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
+RUNTIME_MODULES = ["boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six.py", "urllib3"]
+TARGET = {
+    **{k: str(v) for k, v in default_environment().items()},
+    "python_version": "3.12",
+    "sys_platform": "linux",
+}
+
+
+def pins(path: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for raw in path.read_text().splitlines():
+        line = raw.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            found[canonicalize_name(name)] = version
+    return found
+
+
+@pytest.mark.parametrize("module", ["api", "authorizer", "worker"])
+def test_a_functions_requirements_are_pinned_as_locked_and_complete(module: str) -> None:
+    wanted = pins(MODULES / module / "requirements.txt")
+    locked = pins(ROOT / "requirements.lock")
+    assert {name: locked.get(name) for name in wanted} == wanted
+    for name in wanted:
+        for requirement in map(Requirement, metadata.requires(name) or []):
+            target = {**TARGET, "extra": ""}
+            if requirement.marker and not requirement.marker.evaluate(target):
+                continue
+            dependency = canonicalize_name(requirement.name)
+            assert dependency in wanted or dependency in RUNTIME, f"{name} needs {dependency}"
+
+
+def artifact(function: str, module: str) -> Path:
+    path = ARTIFACTS / f"{module}-usermgmt-dev-{function}.zip"
+    if not path.exists():
+        pytest.skip("no package built: `make package` (part of `make test`) builds it")
+    return path
+
+
+PROBE = Path(__file__).with_name("package_probe.py")
+# handler -> its function's zip (serverless.yml's function key, its lambda-packages module)
+PROBED = {
+    "command": ("command", "worker"),
+    "mediator": ("mediator", "worker"),
+    "graphql_api": ("graphqlApi", "api"),
+}
+
+
+@pytest.mark.parametrize("handler", sorted(PROBED))
+def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
+    handler: str, tmp_path: Path
+) -> None:
+    function, module = PROBED[handler]
+    package = tmp_path / "package"
+    with zipfile.ZipFile(artifact(function, module)) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+        archive.extractall(package)
+    assert not tops & {"boto3", "botocore", "cryptography"}
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    site = Path(str(metadata.distribution("botocore").locate_file("")))
+    for name in RUNTIME_MODULES:
+        (runtime / name).symlink_to(site / name)
+    # -I -S: no site-packages, so nothing but the package, the runtime's modules and the stdlib.
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", str(PROBE), str(package), str(runtime), handler],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"AWS_DEFAULT_REGION": "eu-west-1"},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("handler", ["command", "mediator", "executor", "replay", "authorizer"])
+def test_a_worker_or_the_authorizer_never_imports_the_web_stack(handler: str) -> None:
+    web = "{'strawberry', 'starlette', 'mangum', 'schema', 'resolvers'}"
+    probe = (
+        f"import sys, handlers.{handler}; "
+        f"loaded = {web} & sys.modules.keys(); assert not loaded, loaded"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr

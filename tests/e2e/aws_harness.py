@@ -1,0 +1,159 @@
+"""The AWS deployment of the end-to-end suite: the real GraphQL and authorizer Lambda handlers
+behind a stand-in for API Gateway's HTTP API (the routes, the Lambda authorizer and payload 2.0
+events, as serverless.yml declares them), with the pipeline on moto run by the pollers that
+play the event source mappings. Tokens come from a local authority, as on the local server."""
+
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from handlers import authorizer, graphql_api, lambda_runtime
+from handlers.pollers import LambdaContext, Pollers, open_pollers
+from infra.auth import verifier_for
+from infra.aws import resources
+from infra.settings import from_env
+from tests.e2e.api_harness import COMMAND_FIELDS, Server
+from tests.support.aws_deployment import REGION, moto_stack
+
+HOST = "api.usermgmt.test"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    authorized: bool
+
+
+class ApiGateway(httpx.BaseTransport):
+    """An HTTP API: match a route, run its Lambda authorizer (simple response), then the
+    function, each with the event API Gateway would send."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = {(r.method, r.path): r for r in routes}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        route = self.routes.get((request.method, request.url.path))
+        if route is None:
+            return httpx.Response(404, json={"message": "Not Found"})
+        event = _event(request, route)
+        if route.authorized:
+            verdict = authorizer.handler(_authorizer_event(event), LambdaContext("authorizer"))
+            if not verdict.get("isAuthorized"):
+                return httpx.Response(403, json={"message": "Forbidden"})
+            event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
+        reply = graphql_api.handler(event, LambdaContext("graphqlApi"))
+        body = reply.get("body") or ""
+        content = base64.b64decode(body) if reply.get("isBase64Encoded") else body.encode()
+        headers = list((reply.get("headers") or {}).items())
+        headers += [("set-cookie", cookie) for cookie in reply.get("cookies") or []]
+        return httpx.Response(reply["statusCode"], headers=headers, content=content)
+
+
+def _event(request: httpx.Request, route: Route) -> dict[str, Any]:
+    headers: dict[str, str] = {}
+    for raw_name, value in request.headers.multi_items():
+        name = raw_name.lower()
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    body = request.read()
+    now = time.time()
+    route_key = f"{route.method} {route.path}"
+    return {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": request.url.path,
+        "rawQueryString": request.url.query.decode(),
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "domainName": HOST,
+            "domainPrefix": "api",
+            "http": {
+                "method": request.method,
+                "path": request.url.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": base64.b64encode(body).decode() if body else None,
+        "isBase64Encoded": bool(body),
+    }
+
+
+def _authorizer_event(event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": f"arn:aws:execute-api:{REGION}:123456789012:api/$default/{event['routeKey']}",
+        "identitySource": [],
+        "routeKey": event["routeKey"],
+        "rawPath": event["rawPath"],
+        "rawQueryString": event["rawQueryString"],
+        "headers": event["headers"],
+        "requestContext": event["requestContext"],
+    }
+
+
+def routes(template: resources.Template) -> list[Route]:
+    declared = [e["httpApi"] for e in template.functions["graphqlApi"]["events"]]
+    return [Route(e["method"], e["path"], "authorizer" in e) for e in declared]
+
+
+@dataclass
+class LambdaApi(Server):
+    """The suite's Server, reached through API Gateway events instead of a socket."""
+
+    pollers: Pollers | None = None
+    gateway: ApiGateway | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{HOST}"
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(transport=self.gateway, base_url=self.url)
+        return self._http
+
+    def follow(self, command_id: str, token: str) -> list[dict[str, Any]]:
+        """Run the pipeline until it settles, then the command as its caller may see it (the
+        status sequence itself needs the WebSocket API, which is another issue)."""
+        assert self.pollers is not None
+        self.pollers.run_until_idle()
+        query = f"query($id: ID!) {{ command(id: $id) {{ {COMMAND_FIELDS} }} }}"
+        command = self.gql(query, token, id=command_id)["command"]
+        return [command] if command else []
+
+    def start(self) -> Server:
+        raise NotImplementedError("the AWS deployment has no server process")
+
+
+@contextmanager
+def lambda_api(data: Path) -> Iterator[LambdaApi]:
+    with moto_stack() as stack:
+        pollers = open_pollers(stack.backend, stack.template)
+        settings = replace(from_env({}), data_dir=data)  # local dev settings and key
+        lambda_runtime.use(stack.backend, retry_base_s=0, app_settings=settings)
+        authorizer.use(verifier_for(settings))
+        try:
+            yield LambdaApi(data=data, pollers=pollers, gateway=ApiGateway(routes(stack.template)))
+        finally:
+            authorizer.use(None)
+            lambda_runtime.use(None)
