@@ -1,0 +1,74 @@
+"""The AWS backend's bill, counted on moto: requests and items read per command at a small and
+a large table, Scans over the whole run, and a replay's requests per stream. Counts do not
+drift, so each is measured once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from bench.probes import Sizes, probe
+from bench.results import Figure, figure
+from bench.server import ROOT
+
+COMMANDS = ("create_user", "update_user", "delete_user")
+REQUEST_GOAL = {"create_user": "goal <= 10 DynamoDB, the same at every size"}
+
+
+def run_module(*args: str) -> Any:
+    """`python -m bench.aws_cost ARGS` from the repository root (it uses the tests' moto
+    harness); its answer is the last line it prints (the handlers log JSON lines before)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.aws_cost", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.aws_cost {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@probe(
+    "cost per command on AWS (moto)",
+    "cost.create_user.*",
+    "cost.update_user.*",
+    "cost.delete_user.*",
+    "cost.scans",
+    "replay.dynamodb_requests_per_stream",
+)
+def aws_costs(sizes: Sizes) -> list[Figure]:
+    large = sizes.pick(1_000, 10_000)
+    measured = run_module("commands", "10", str(large))
+    figures = [f for size in ("10", str(large)) for f in _command_figures(size, measured[size])]
+    events, streams = sizes.pick(2_500, 10_000), sizes.pick(1_000, 4_000)
+    replay = run_module("replay", str(events), str(streams))
+    scans = replay["scans"] + sum(m["scans"] for m in measured.values())
+    return [
+        *figures,
+        figure("cost.scans", "requests", [scans], goal="goal: 0"),
+        figure(
+            "replay.dynamodb_requests_per_stream",
+            "requests",
+            [replay["per_stream"]],
+            goal=f"{events:,} events in {streams:,} streams, goal <= 1.1",
+        ),
+    ]
+
+
+def _command_figures(size: str, measured: dict[str, Any]) -> list[Figure]:
+    figures = []
+    for name in COMMANDS:
+        cost = measured["costs"][name]
+        requests = cost["requests"]
+        dynamodb = sum(n for op, n in requests.items() if op.startswith("dynamodb."))
+        split = f"{dynamodb} DynamoDB + {sum(requests.values()) - dynamodb} SQS"
+        goal = "; ".join(x for x in (split, REQUEST_GOAL.get(name)) if x)
+        figures += [
+            figure(f"cost.{name}.requests@{size}", "requests", [sum(requests.values())], goal=goal),
+            figure(f"cost.{name}.items_read@{size}", "items", [cost["items_read"]]),
+        ]
+    return figures
