@@ -8,10 +8,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from infra.auth import AuthError, TokenVerifier
+from infra.auth import AuthError
 from schema.context import Caller
+
+if TYPE_CHECKING:
+    from infra.auth import TokenVerifier
 
 
 class IdentitySource(Protocol):
