@@ -66,21 +66,35 @@ def lambda_environment(endpoint: str) -> dict[str, str]:
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
-    os.environ.update(aws)  # for the clients made here, to create the resources
     from infra.aws import resources
     from infra.aws.clients import Clients
     from infra.dynamodb.views import item_of
     from pipeline.records import ViewRow
 
-    clients = Clients(REGION, endpoint)
-    template = resources.read("bench", REGION)
-    environment = resources.environment(template, resources.ensure_all(template, clients))
-    at = datetime(2026, 1, 1, tzinfo=UTC)
-    data = {"email": "b@example.com", "first_name": "Ben", "last_name": "Ch", "birth_date": None}
-    row = ViewRow("user", "auth0|bench", 1, {**data, "role_id": None, "group_id": None}, at, at)
-    table = environment["USERMGMT_USER_VIEW_TABLE"]
-    clients.dynamodb().put_item(TableName=table, Item=item_of(row))
+    with _environment(aws):  # the clients made here read their credentials from it
+        clients = Clients(REGION, endpoint)
+        template = resources.read("bench", REGION)
+        environment = resources.environment(template, resources.ensure_all(template, clients))
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        data = {"email": "b@x.io", "first_name": "Ben", "last_name": "Ch", "birth_date": None}
+        row = ViewRow("user", "auth0|bench", 1, {**data, "role_id": None, "group_id": None}, at, at)
+        table = environment["USERMGMT_USER_VIEW_TABLE"]
+        clients.dynamodb().put_item(TableName=table, Item=item_of(row))
     return {**os.environ, **environment, **aws}
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def cold_start_s(kind: str, env: dict[str, str]) -> float:

@@ -69,3 +69,15 @@ def test_the_http_probes_drive_a_real_server_and_the_bare_baseline(tmp_path: Pat
         assert len(asyncio.run(latencies(ours, 100, 0.2))) == 20
         for server in (ours, bare):
             assert rate(server, by_id, 0.2) > 0 and rate(server, page50, 0.2) > 0
+
+
+def test_the_aws_probes_count_a_command_and_time_a_cold_start(tmp_path: Path) -> None:
+    """The cost counter on moto and one cold start against a moto_server, at toy sizes."""
+    from bench.aws import run_module
+    from bench.cold import cold_start_s, lambda_environment, moto_server
+
+    measured = run_module("commands", "10")["10"]
+    create = measured["costs"]["create_user"]
+    assert create["requests"]["dynamodb.TransactWriteItems"] == 1 and measured["scans"] == 0
+    with moto_server(tmp_path / "moto.log") as endpoint:
+        assert cold_start_s("command", lambda_environment(endpoint)) > 0
