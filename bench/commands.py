@@ -8,6 +8,7 @@ import itertools
 import json
 import statistics
 import time
+from collections import deque
 
 from bench.follow import Poller, Subscriptions
 from bench.load import Connection, graphql_request
@@ -68,11 +69,13 @@ async def latencies(server: Server, rate_per_s: float, duration_s: float) -> lis
     """Open loop: a createUser every 1/rate s whatever the answers, each followed by its own
     subscription; milliseconds from sending the mutation to seeing APPLIED."""
     subscriptions = await Subscriptions.open(server.host, server.port, server.token)
-    idle = [await Connection.open(server.host, server.port) for _ in range(8)]
+    # Taken in turn (first in, first out): a connection left idle past the server's keep-alive
+    # timeout (5 s in uvicorn) is closed by it, and the request sent on it would fail.
+    idle = deque([await Connection.open(server.host, server.port) for _ in range(8)])
     samples: list[float] = []
 
     async def one() -> None:
-        conn = idle.pop() if idle else await Connection.open(server.host, server.port)
+        conn = idle.popleft() if idle else await Connection.open(server.host, server.port)
         sent = time.perf_counter()
         command_id = await create_user(conn, server)
         idle.append(conn)
