@@ -48,9 +48,10 @@ class Aws:
 
 
 @contextmanager
-def aws_harness(observer: Any = None) -> Iterator[Aws]:
+def aws_harness(observer: Any = None, *, notifier: bool = False) -> Iterator[Aws]:
+    """The stack, with pollers for its mappings (the WebSocket notifier's too, if asked)."""
     with moto_stack(observer) as stack:
-        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0)
+        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0, notifier=notifier)
         try:
             yield Aws(stack, pollers)
         finally:
