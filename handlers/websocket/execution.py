@@ -8,24 +8,42 @@ record the change produced.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
 
 from handlers.websocket.protocol import Operation
+from schema.build import MAX_TOKENS
 from schema.context import AppContext
 
 Result = ExecutionResult | PreExecutionError | None  # None: ended without a result
 
 
 def first_result(schema: strawberry.Schema, operation: Operation, context: AppContext) -> Result:
-    return asyncio.run(_first(schema, operation, context))
+    refused = _not_a_subscription(operation)
+    if refused is not None:
+        return refused
+    return _loop().run_until_complete(_first(schema, operation, context))
+
+
+_loops = threading.local()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """A loop of this thread's own, kept, and never made the thread's current loop: asyncio.run
+    would leave the thread without one, which breaks whatever else runs there (Mangum asks for
+    the current loop; the pollers run several functions in one process)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
+    if loop is None:
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop
 
 
 async def _first(schema: strawberry.Schema, operation: Operation, context: AppContext) -> Result:
@@ -35,10 +53,38 @@ async def _first(schema: strawberry.Schema, operation: Operation, context: AppCo
         context_value=context,
         operation_name=operation.operation_name,
     )
-    async with aclosing(stream):
-        async for result in stream:
-            return result  # type: ignore[no-any-return]
+    try:
+        async with aclosing(stream):
+            async for result in stream:
+                return result  # type: ignore[no-any-return]
+    except GraphQLError as error:
+        # A document that does not parse escapes Strawberry's stream (its parser cache raises
+        # outside the stream's own handling); it gets the errors HTTP gives it.
+        return PreExecutionError(data=None, errors=[error])
     return None
+
+
+def _not_a_subscription(operation: Operation) -> PreExecutionError | None:
+    """Queries and mutations are the HTTP API's: refused here, by name, rather than masked
+    (Strawberry's refusal of an operation type is an exception the API masks as internal). A
+    document that does not parse is left to the schema, which says why as over HTTP."""
+    try:
+        document = parse(operation.query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    definition = get_operation_ast(document, operation.operation_name)
+    if definition is None:
+        reason = CannotGetOperationTypeError(operation.operation_name).as_http_error_reason()
+        return _refusal(reason)
+    if definition.operation is OperationType.QUERY:
+        return _refusal("queries are not allowed")
+    if definition.operation is OperationType.MUTATION:
+        return _refusal("mutations are not allowed")
+    return None
+
+
+def _refusal(message: str) -> PreExecutionError:
+    return PreExecutionError(data=None, errors=[GraphQLError(message)])
 
 
 def next_payload(result: ExecutionResult) -> dict[str, Any]:
@@ -53,14 +99,3 @@ def next_payload(result: ExecutionResult) -> dict[str, Any]:
 
 def errors_of(result: PreExecutionError) -> list[dict[str, Any]]:
     return [error.formatted for error in result.errors or []]
-
-
-def close_reason(result: PreExecutionError) -> str | None:
-    """Why the local server would close the socket (4400) rather than answer with `error`: a
-    document that does not parse, or names an operation it does not have."""
-    error: GraphQLError | None = (result.errors or [None])[0]
-    if isinstance(error, GraphQLSyntaxError):
-        return error.message
-    if error is not None and isinstance(error.original_error, CannotGetOperationTypeError):
-        return error.original_error.as_http_error_reason()
-    return None

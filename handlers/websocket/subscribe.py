@@ -12,20 +12,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from strawberry.types.execution import PreExecutionError
 
 from handlers import lambda_runtime
 from handlers.websocket import wiring
 from handlers.websocket.delivery import send
-from handlers.websocket.execution import Result, close_reason, errors_of, first_result
+from handlers.websocket.execution import Result, errors_of, first_result
 from handlers.websocket.protocol import (
     DUPLICATE,
     UNAUTHORIZED,
     Operation,
     Refusal,
-    bad_request,
     complete_message,
     error_message,
 )
@@ -108,13 +106,8 @@ def subscribe(session: Session, operation: Operation) -> None:
 
 
 def _refused(session: Session, operation: Operation, result: Result) -> None:
-    """The document never reached the resolver: answered as the local server answers it."""
-    message: dict[str, Any]
+    """The document never reached the resolver: its errors, as HTTP gives them."""
     if isinstance(result, PreExecutionError):
-        reason = close_reason(result)
-        if reason is not None:
-            raise Refusal(bad_request().code, reason, operation.id)
-        message = error_message(operation.id, errors_of(result))
+        session.post(error_message(operation.id, errors_of(result)))
     else:
-        message = complete_message(operation.id)
-    session.post(message)
+        session.post(complete_message(operation.id))
