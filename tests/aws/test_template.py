@@ -112,10 +112,13 @@ def test_a_stream_mapping_retries_boundedly_bisects_and_keeps_what_it_gives_up(
     assert stream["bisectBatchOnFunctionError"] is True
     assert 0 < stream["maximumRetryAttempts"] <= 20
     assert "onFailure" in stream["destinations"]
-    for function in ("command", "executor"):
-        assert TEMPLATE.event_source(function, "sqs")["functionResponseType"] == (
-            "ReportBatchItemFailures"
-        )
+
+
+@pytest.mark.parametrize("function", ["command", "executor"])
+def test_a_queue_mapping_reports_partial_failures(function: str) -> None:
+    assert TEMPLATE.event_source(function, "sqs")["functionResponseType"] == (
+        "ReportBatchItemFailures"
+    )
 
 
 def test_every_setting_the_functions_read_is_wired_from_a_resource() -> None:
