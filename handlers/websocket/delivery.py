@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from handlers.websocket.execution import Result, errors_of, next_payload
 from handlers.websocket.protocol import complete_message, error_message, next_message
@@ -81,28 +81,30 @@ def send(
     lease: Lease,
 ) -> Outcome:
     """Post what `result` says while holding `lease`, then record it or end the subscription.
-    No result (the caller may not see the command, or it does not exist): just `complete`."""
-    if not isinstance(result, ExecutionResult) or record is None:
-        return _end(outlet, subscription, result)
-    try:
-        alive = outlet.post_to(subscription, next_message(subscription.id, next_payload(result)))
-    except Exception:
-        outlet.store.release(subscription, lease)
-        raise
-    if not alive:
-        return Outcome.GONE
-    if record.status.terminal:
-        return _end(outlet, subscription, None)
+    `record` is the command as the resolver read it: None when there was nothing it may show
+    (missing, another user's) or the read failed (the result then carries the error)."""
+    if isinstance(result, PreExecutionError):
+        return _end(outlet, subscription, error_message(subscription.id, errors_of(result)))
+    if result is not None:
+        try:
+            alive = outlet.post_to(
+                subscription, next_message(subscription.id, next_payload(result))
+            )
+        except Exception:
+            outlet.store.release(subscription, lease)
+            raise
+        if not alive:
+            return Outcome.GONE
+    if record is None or record.status.terminal:
+        return _end(outlet, subscription, complete_message(subscription.id))
     outlet.store.sent(subscription, record.status.rank, lease)
     return Outcome.SENT
 
 
-def _end(outlet: Outlet, subscription: Subscription, result: Result) -> Outcome:
-    """Forget the subscription, then tell the client: `error` for a refused document, else
-    `complete`."""
+def _end(outlet: Outlet, subscription: Subscription, last: dict[str, Any]) -> Outcome:
+    """Forget the subscription, then post its last message (`complete`, or `error`), so that
+    nothing can follow it. Only a sender that dies (or a Management API that keeps refusing,
+    after botocore's retries) between the two leaves the client without its `complete`; it
+    already has the terminal status."""
     outlet.store.end(subscription.connection_id, subscription.id)
-    if result is None or isinstance(result, ExecutionResult):
-        message = complete_message(subscription.id)
-    else:
-        message = error_message(subscription.id, errors_of(result))
-    return Outcome.SENT if outlet.post_to(subscription, message) else Outcome.GONE
+    return Outcome.SENT if outlet.post_to(subscription, last) else Outcome.GONE

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from handlers import lambda_runtime
 from pipeline.records import Status
 from tests.aws.websocket_world import (
     CREATE_GROUP,
@@ -220,3 +222,43 @@ def test_a_throttled_post_is_retried_not_lost(world: World) -> None:
     world.settle()
     assert refused == ["ACCEPTED"]
     assert statuses(socket.received()) == ["QUEUED", "ACCEPTED", "APPLIED", "complete"]
+
+
+def test_the_handshake_needs_graphql_transport_ws_and_a_browser_an_allowed_origin(
+    world: World,
+) -> None:
+    allowed = replace(world.settings, allowed_origins=("https://admin.example.com",))
+    lambda_runtime.use(world.aws.backend, retry_base_s=0, app_settings=allowed)
+    assert world.api.connect(protocols=()) == 400
+    assert world.api.connect(protocols=("graphql-ws",)) == 400  # the older protocol
+    assert world.api.connect(origin="https://evil.example") == 403
+    for origin in ("https://admin.example.com", "HTTPS://Admin.Example.com:443", None):
+        assert isinstance(world.api.connect(origin=origin), Socket)
+    both = world.api.connect(protocols=("graphql-ws", "graphql-transport-ws"))
+    assert isinstance(both, Socket)
+
+
+class FailingReads:
+    def __init__(self, log: Any) -> None:
+        self.log = log
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.log, name)
+
+    def get(self, command_id: str) -> Any:
+        raise OSError("DynamoDB is unreachable")
+
+
+def test_a_status_that_cannot_be_read_is_an_error_and_the_end(world: World) -> None:
+    admin = world.admin_token()
+    command_id = world.create_group(admin)
+    socket = world.api.open(admin)
+    failing = replace(world.aws.backend, commands=FailingReads(world.aws.backend.commands))
+    lambda_runtime.use(failing, retry_base_s=0, app_settings=world.settings)
+    subscribe(socket, command_id)
+    internal = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
+    assert socket.received() == [
+        {"id": "1", "type": "next", "payload": {"data": None, "errors": [internal]}},
+        {"id": "1", "type": "complete"},
+    ]
+    assert kept_for(world, socket) == ["connection"]
