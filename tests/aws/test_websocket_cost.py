@@ -1,6 +1,7 @@
 """What following a command costs on AWS, counted in requests the websocket and notifier
-functions make: subscribing is four DynamoDB requests and one post; each status change is one
-index Query, then two writes and a post per subscriber (two posts after the last one)."""
+functions make: connecting is one write and a post, subscribing four DynamoDB requests and one
+post; each status change is one index Query, then two writes and a post per subscriber (two
+posts after the last one)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ def test_what_following_a_command_costs(tmp_path: Path) -> None:
     with websocket_world(tmp_path, observer=meter) as world:
         admin = world.admin_token()
         command_id = world.create_group(admin)
-        sockets = [world.api.open(admin) for _ in range(3)]
+        posts = world.api.posts()
+        with meter.counting() as opening:
+            sockets = [world.api.open(admin) for _ in range(3)]
+        assert opening == {"dynamodb.PutItem": 3}  # the caller, once per connection
+        assert world.api.posts() - posts == 3  # connection_ack
         pollers = world.aws.pollers
         assert pollers.notifier is not None
 
