@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,18 @@ class Both:
     commands: Commands
 
 
+class ReadyServer(uvicorn.Server):
+    """Says when its sockets listen, so the fixture waits for that."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 @pytest.fixture(scope="module")
 def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Both]:
     with websocket_world(tmp_path_factory.mktemp("parity")) as world:
@@ -57,13 +68,10 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Both]:
         hub = StatusHub(read=world.aws.backend.commands.get)
         app = create_app(world.aws.backend, identity, world.settings, ws_auth=identity, hub=hub)
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+        server = ReadyServer(uvicorn.Config(app, port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        deadline = time.monotonic() + WAIT_S
-        while not server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)  # uvicorn offers no event to wait on
+        assert server.ready.wait(WAIT_S), "uvicorn did not start"
         try:
             yield Both(world, f"ws://127.0.0.1:{port}/graphql", commands)
         finally:

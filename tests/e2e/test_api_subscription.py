@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -34,6 +33,18 @@ from resolvers.status_hub import StatusHub
 from tests.e2e.api_harness import WAIT_S, Server, subscribe
 
 
+class _ReadyServer(uvicorn.Server):
+    """Says when its sockets listen, so the test waits for that and not a moment longer."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 class SteppedServer(Server):
     """The app under uvicorn in a thread, over a backend whose pipeline only the test moves."""
 
@@ -54,13 +65,10 @@ class SteppedServer(Server):
             self.backend, identity, Settings(), ws_auth=identity, hub=hub, lifespan=lifespan
         )
         config = uvicorn.Config(app, port=self.port, log_level="warning", lifespan="on")
-        self.uvicorn = uvicorn.Server(config)
+        self.uvicorn = _ReadyServer(config)
         self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + WAIT_S
-        while not self.uvicorn.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
+        assert self.uvicorn.ready.wait(WAIT_S), "uvicorn did not start"
         return self
 
     def end(self) -> None:
