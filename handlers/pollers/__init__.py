@@ -139,10 +139,6 @@ def open_pollers(
     sqs = backend.clients.sqs()
     commands_source = template.event_source("command", "sqs")
     executions_source = template.event_source("executor", "sqs")
-    stream_source = template.event_source("mediator", "stream")
-    events_table = backend.clients.dynamodb().describe_table(
-        TableName=backend.settings.events_table
-    )
     return Pollers(
         commands=SqsPoller(
             sqs,
@@ -153,15 +149,12 @@ def open_pollers(
             visibility_s=visibility_s,
             wait_s=wait_s,
         ),
-        stream=StreamPoller(
-            backend.clients.streams(),
-            events_table["Table"]["LatestStreamArn"],
+        stream=_stream_poller(
+            backend,
+            template,
+            "mediator",
             mediator.handler,
-            _function_name(template, "mediator"),
-            batch_size=stream_source.get("batchSize", 100),
-            filters=stream_source.get("filterPatterns", []),
-            max_retries=stream_source.get("maximumRetryAttempts", 10),
-            bisect=stream_source.get("bisectBatchOnFunctionError", False),
+            backend.settings.events_table,
             checkpoint=checkpoint,
         ),
         executions=SqsPoller(
@@ -182,19 +175,32 @@ def _notifier_poller(backend: AwsBackend, template: Template) -> StreamPoller:
     from handlers import notifier
 
     assert backend.settings is not None
-    source = template.event_source("notifier", "stream")
-    commands_table = backend.clients.dynamodb().describe_table(
-        TableName=backend.settings.commands_table
-    )
+    table = backend.settings.commands_table
+    return _stream_poller(backend, template, "notifier", notifier.handler, table)
+
+
+def _stream_poller(
+    backend: AwsBackend,
+    template: Template,
+    function: str,
+    handler: LambdaHandler,
+    table: str,
+    *,
+    checkpoint: Checkpoint | None = None,
+) -> StreamPoller:
+    """`function` on `table`'s stream, as its mapping in serverless.yml declares."""
+    source = template.event_source(function, "stream")
+    described = backend.clients.dynamodb().describe_table(TableName=table)
     return StreamPoller(
         backend.clients.streams(),
-        commands_table["Table"]["LatestStreamArn"],
-        notifier.handler,
-        _function_name(template, "notifier"),
+        described["Table"]["LatestStreamArn"],
+        handler,
+        _function_name(template, function),
         batch_size=source.get("batchSize", 100),
         filters=source.get("filterPatterns", []),
         max_retries=source.get("maximumRetryAttempts", 10),
         bisect=source.get("bisectBatchOnFunctionError", False),
+        checkpoint=checkpoint,
     )
 
 

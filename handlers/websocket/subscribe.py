@@ -11,7 +11,6 @@ here first and each later one after it.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from strawberry.types.execution import PreExecutionError
 
@@ -30,12 +29,13 @@ from handlers.websocket.protocol import (
 from handlers.websocket.session import Session
 from infra.dynamodb.connections import DynamoConnections, Lease, Subscription
 from pipeline.ports import CommandLog
-from pipeline.records import CommandError, CommandRecord, Status
+from pipeline.records import CommandRecord
 from schema.context import AppContext, Caller
 
 
 class Registering:
-    """The command log, registering the subscription to a command before its first read."""
+    """The command log as the resolver reads it (it only reads), registering the subscription
+    to a command before its first read."""
 
     def __init__(
         self, log: CommandLog, store: DynamoConnections, template: Subscription, lease: Lease
@@ -59,19 +59,6 @@ class Registering:
             return None
         self.read = self.log.get(command_id)
         return self.read
-
-    def record(self, record: CommandRecord) -> CommandRecord:
-        raise NotImplementedError("subscriptions only read")
-
-    def advance(
-        self,
-        command_id: str,
-        status: Status,
-        at: datetime,
-        version: int | None = None,
-        error: CommandError | None = None,
-    ) -> bool:
-        raise NotImplementedError("subscriptions only read")
 
 
 def subscribe(session: Session, operation: Operation) -> None:

@@ -24,7 +24,7 @@ from handlers.identity import BearerIdentity
 from infra.auth import verifier_for
 from resolvers.status_hub import StatusHub
 from tests.aws.websocket_world import World, websocket_world
-from tests.e2e.api_harness import COMMAND_FIELDS, WAIT_S, free_port
+from tests.e2e.api_harness import COMMAND_FIELDS, WAIT_S, ReadyServer, free_port
 from tests.support.websocket_api import Socket
 
 SUBSCRIPTION = f"subscription($id: ID!) {{ commandStatus(commandId: $id) {{ {COMMAND_FIELDS} }} }}"
@@ -42,18 +42,6 @@ class Both:
     world: World
     local_url: str
     commands: Commands
-
-
-class ReadyServer(uvicorn.Server):
-    """Says when its sockets listen, so the fixture waits for that."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[Any] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
 
 
 @pytest.fixture(scope="module")

@@ -30,19 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
-from tests.e2e.api_harness import WAIT_S, Server, subscribe
-
-
-class _ReadyServer(uvicorn.Server):
-    """Says when its sockets listen, so the test waits for that and not a moment longer."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[Any] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
+from tests.e2e.api_harness import WAIT_S, ReadyServer, Server, subscribe
 
 
 class SteppedServer(Server):
@@ -65,7 +53,7 @@ class SteppedServer(Server):
             self.backend, identity, Settings(), ws_auth=identity, hub=hub, lifespan=lifespan
         )
         config = uvicorn.Config(app, port=self.port, log_level="warning", lifespan="on")
-        self.uvicorn = _ReadyServer(config)
+        self.uvicorn = ReadyServer(config)
         self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
         self.thread.start()
         assert self.uvicorn.ready.wait(WAIT_S), "uvicorn did not start"
