@@ -17,7 +17,7 @@ from typing import Any
 from handlers import lambda_runtime
 from handlers.lambda_runtime import command_keys, logger
 from handlers.websocket import wiring
-from handlers.websocket.delivery import Outcome, Outlet, deliver
+from handlers.websocket.delivery import Outcome, Outlet, deliver, lease_duration_ms
 from handlers.websocket.execution import Result, first_result
 from handlers.websocket.protocol import Operation
 from infra.dynamodb.commands import record_of
@@ -25,12 +25,10 @@ from infra.dynamodb.connections import Subscription
 from pipeline.records import CommandRecord
 from schema.context import AppContext, Caller
 
-LEASE_MARGIN_MS = 1000
-
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    lease_ms = context.get_remaining_time_in_millis() + LEASE_MARGIN_MS
+    lease_ms = lease_duration_ms(context)
     outlet = Outlet(wiring.connections(), wiring.gateway())
     for raw in event.get("Records", []):
         record = status_change(raw)
@@ -73,7 +71,6 @@ class Renderer:
     the same document and caller share one run."""
 
     def __init__(self, record: CommandRecord) -> None:
-        self.record = record
         self.backend = replace(lambda_runtime.backend(), commands=OneRecord(record))
         self.done: dict[tuple[Any, ...], Result] = {}
 

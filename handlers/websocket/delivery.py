@@ -51,6 +51,15 @@ class Outlet:
 
 Render = Callable[[Subscription, CommandRecord], Result]
 
+# A lease taken during an invocation outlasts it, so that it runs out only once its holder can
+# no longer post.
+LEASE_MARGIN_MS = 1000
+
+
+def lease_duration_ms(context: Any) -> int:
+    """How long a lease taken in this Lambda invocation lasts."""
+    return int(context.get_remaining_time_in_millis()) + LEASE_MARGIN_MS
+
 
 def deliver(
     outlet: Outlet,

@@ -15,16 +15,13 @@ from typing import Any
 from handlers import lambda_runtime
 from handlers.lambda_runtime import logger
 from handlers.websocket import protocol, wiring
-from handlers.websocket.delivery import Outlet
+from handlers.websocket.delivery import Outlet, lease_duration_ms
 from handlers.websocket.protocol import INTERNAL, PROTOCOL, Refusal
 from handlers.websocket.session import Session
 from handlers.websocket.subscribe import subscribe
 from infra.aws.management import endpoint_of
 
 OK = {"statusCode": 200}
-# A lease taken now must outlast this invocation, so that it can only run out once its holder
-# can no longer post.
-LEASE_MARGIN_MS = 1000
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -38,7 +35,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         connection_id=request["connectionId"],
         endpoint=endpoint_of(request),
         outlet=Outlet(wiring.connections(), wiring.gateway()),
-        lease_ms=context.get_remaining_time_in_millis() + LEASE_MARGIN_MS,
+        lease_ms=lease_duration_ms(context),
     )
     if route == "$disconnect":
         session.outlet.store.drop(session.connection_id)
