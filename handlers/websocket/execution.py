@@ -8,8 +8,7 @@ record the change produced.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Coroutine
 from typing import Any
 
 import strawberry
@@ -30,20 +29,19 @@ def first_result(schema: strawberry.Schema, operation: Operation, context: AppCo
     refused = _not_a_subscription(operation)
     if refused is not None:
         return refused
-    return _loop().run_until_complete(_first(schema, operation, context))
+    return _run(_first(schema, operation, context))
 
 
-_loops = threading.local()
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    """A loop of this thread's own, kept, and never made the thread's current loop: asyncio.run
-    would leave the thread without one, which breaks whatever else runs there (Mangum asks for
-    the current loop; the pollers run several functions in one process)."""
-    loop: asyncio.AbstractEventLoop | None = getattr(_loops, "loop", None)
-    if loop is None:
-        loop = _loops.loop = asyncio.new_event_loop()
-    return loop
+def _run(main: Coroutine[Any, Any, Result]) -> Result:
+    """asyncio.run, but never touching the thread's current loop: asyncio.run leaves the thread
+    without one, which breaks whatever else runs there (Mangum asks for the current loop; the
+    pollers run several functions in one process)."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())  # what was left open, closed now
+        loop.close()
 
 
 async def _first(schema: strawberry.Schema, operation: Operation, context: AppContext) -> Result:
