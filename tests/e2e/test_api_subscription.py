@@ -1,5 +1,7 @@
-"""commandStatus over graphql-transport-ws. Here the pipeline is stepped by the test (uvicorn
-serves the app in a thread, no runner), so every status change can be watched as it happens."""
+"""commandStatus over graphql-transport-ws, on the local server and on the AWS deployment's
+WebSocket API. The stepped tests move the local pipeline themselves (uvicorn serves the app in
+a thread, no runner), so every status change can be watched as it happens; the AWS deployment's
+own are in tests/aws/test_websocket_subscriptions.py."""
 
 from __future__ import annotations
 
@@ -28,22 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
-from tests.e2e.api_harness import WAIT_S, Server, subscribe
-
-
-class _ReadyServer(uvicorn.Server):
-    """Says when its sockets listen, so the test waits for that and not a moment longer."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[Any] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-
-pytestmark = pytest.mark.local_only("subscriptions on AWS need the WebSocket API (issue 5)")
+from tests.e2e.api_harness import WAIT_S, ReadyServer, Server, subscribe
 
 
 class SteppedServer(Server):
@@ -66,7 +53,7 @@ class SteppedServer(Server):
             self.backend, identity, Settings(), ws_auth=identity, hub=hub, lifespan=lifespan
         )
         config = uvicorn.Config(app, port=self.port, log_level="warning", lifespan="on")
-        self.uvicorn = _ReadyServer(config)
+        self.uvicorn = ReadyServer(config)
         self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
         self.thread.start()
         assert self.uvicorn.ready.wait(WAIT_S), "uvicorn did not start"
@@ -172,12 +159,16 @@ def test_another_users_command_yields_nothing(server: Server, admin: str):
 
 
 def test_a_socket_without_a_valid_token_is_closed(server: Server):
+    """On AWS the code comes in the last message before the close (test_websocket_parity.py)."""
     for token in (None, "forged"):
         with server.socket(token) as ws, pytest.raises(ConnectionClosed) as closed:
             subscribe(ws, str(uuid.uuid4()))
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
+@pytest.mark.local_only(
+    "a real handshake; the $connect route's refusal is in tests/aws/test_websocket_subscriptions.py"
+)
 def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
     with pytest.raises(InvalidStatus) as refused:
         connect(
