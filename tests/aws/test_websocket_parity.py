@@ -236,10 +236,9 @@ def test_queries_and_mutations_are_refused_on_the_websocket(both: Both) -> None:
 def test_a_document_that_cannot_run_gets_the_errors_http_gives_it(
     both: Both, query: str, operation_name: str | None
 ) -> None:
-    """The local server answers these with `complete` alone (a document that does not parse:
-    Strawberry's parser cache raises outside its stream) or a masked internal error (an
-    operation name the document lacks). The AWS deployment answers with the errors HTTP gives,
-    and the connection stays open."""
+    """The AWS deployment answers with the errors HTTP gives, and the connection stays open.
+    (The local server, like the graphql-ws reference server, closes the socket with 4400 and
+    the same message: tests/e2e/test_api_subscription.py.)"""
     admin = both.world.admin_token()
     body = {"query": query, "variables": {"id": both.commands.queued}}
     if operation_name is not None:

@@ -182,3 +182,33 @@ def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
         "/graphql", json={"query": "{ me { id } }"}, headers={"origin": "https://evil.example"}
     )
     assert reply.status_code == 403
+
+
+@pytest.mark.local_only(
+    "the graphql-ws reference server's answer; on AWS the socket gets `error` and stays open"
+    " (tests/aws/test_websocket_parity.py)"
+)
+@pytest.mark.parametrize(
+    ("query", "operation_name", "reason"),
+    [
+        ("subscription { commandStatus(", None, "Syntax Error"),
+        (
+            'subscription { commandStatus(commandId: "x") { status } }',
+            "Elsewhere",
+            'Unknown operation named "Elsewhere"',
+        ),
+    ],
+    ids=["does not parse", "names an operation it lacks"],
+)
+def test_a_document_that_cannot_run_closes_the_socket_with_its_error(
+    server: Server, query: str, operation_name: str | None, reason: str
+) -> None:
+    payload: dict[str, Any] = {"query": query}
+    if operation_name is not None:
+        payload["operationName"] = operation_name
+    with server.socket(server.admin_token()) as ws, pytest.raises(ConnectionClosed) as closed:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        ws.recv(WAIT_S)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason
