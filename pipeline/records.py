@@ -31,6 +31,15 @@ class Status(StrEnum):
     def terminal(self) -> bool:
         return self in (Status.REJECTED, Status.APPLIED, Status.FAILED)
 
+    @property
+    def rank(self) -> int:
+        """How far along the command is: QUEUED 0, ACCEPTED 1, a terminal status 2. Whoever
+        follows a command must never be shown a lower rank after a higher one."""
+        return _RANKS.get(self, 2)
+
+
+_RANKS = {Status.QUEUED: 0, Status.ACCEPTED: 1}
+
 
 # A status only moves forward: the statuses each one may follow.
 ADVANCES_FROM: dict[Status, frozenset[Status]] = {

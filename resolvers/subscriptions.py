@@ -6,14 +6,11 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from pipeline.records import CommandRecord, Status
+from pipeline.records import CommandRecord
 from resolvers.queries import visible
 from resolvers.status_hub import StatusHub
 from schema.context import Info
 from schema.types import Command
-
-# Statuses only move forward; a report that arrives late must not take a watcher back.
-RANK = {Status.QUEUED: 0, Status.ACCEPTED: 1}
 
 
 async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerator[Command, None]:
@@ -35,4 +32,5 @@ async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerato
 
 
 def _newer(update: CommandRecord, last: CommandRecord) -> bool:
-    return update != last and RANK.get(update.status, 2) >= RANK.get(last.status, 2)
+    """Statuses only move forward; a report that arrives late must not take a watcher back."""
+    return update != last and update.status.rank >= last.status.rank

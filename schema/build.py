@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,7 +88,11 @@ class Defences(MaskInternalErrors):
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
-        context.graphql_document = _parse(context.query, **context.parse_options)
+        # A document that does not parse is left to Strawberry's own parse, which turns the
+        # error into the operation's reply on every transport (this hook runs outside that
+        # handling, so raising here would end a subscription without a word).
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = _parse(context.query, **context.parse_options)
         yield
 
     def on_validate(self) -> Iterator[None]:

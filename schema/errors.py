@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from domain.errors import DomainError
+
+# Strawberry's own refusals of a request before it runs: the client's mistake, said plainly.
+_REFUSALS = (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError)
 
 
 class ApiError(GraphQLError):
@@ -48,6 +53,6 @@ def should_mask(error: GraphQLError) -> bool:
     """Mask what the code did not mean to say: any exception that is not an ApiError or a
     GraphQL error. Input coercion errors (a malformed DateTime variable) stay readable."""
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, (GraphQLError, *_REFUSALS)):
         return False
     return not (error.path is None and isinstance(original, ValueError | TypeError))

@@ -7,6 +7,8 @@ serve --backend aws`) and in tests, against moto or a real account:
   batch records as serverless.yml declares, hand them to the mediator, and move the checkpoint
   past what succeeded: a failed record is retried (bounded) from where it failed.
 - Replays: the command stage's asynchronous invocations of the replay function, run here.
+- The commands table's stream, for the WebSocket notifier (when asked for: the local server
+  serves subscriptions itself).
 
 The mappings' settings (batch sizes, filters, retries) are read from serverless.yml, so what is
 tested is what is deployed.
@@ -48,19 +50,22 @@ class Pollers:
         stream: StreamPoller,
         executions: SqsPoller,
         replays: ReplayInvocations,
+        notifier: StreamPoller | None = None,
     ) -> None:
         self.commands = commands
         self.stream = stream
         self.executions = executions
         self.replays = replays
+        self.notifier = notifier
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def step(self) -> int:
         """One poll of every mapping, in pipeline order; how much work it found."""
-        return (
+        found = (
             self.commands.poll() + self.stream.poll() + self.executions.poll() + self.replays.poll()
         )
+        return found + (self.notifier.poll() if self.notifier else 0)
 
     def run_until_idle(self, timeout_s: float = 120.0, idle_wait_s: float = 0.05) -> None:
         """Poll until nothing is left anywhere, in flight included: a message another consumer
@@ -84,6 +89,8 @@ class Pollers:
             ("executions", self.executions.poll),
             ("replays", self.replays.poll),
         ]
+        if self.notifier is not None:
+            sources.append(("notifier", self.notifier.poll))
         self._threads = [
             threading.Thread(
                 target=self._loop, args=(poll, idle_wait_s), daemon=True, name=f"poller-{name}"
@@ -118,9 +125,11 @@ def open_pollers(
     wait_s: int = 0,
     checkpoint: Checkpoint | None = None,
     retry_base_s: float | None = None,
+    notifier: bool = False,
 ) -> Pollers:
     """Pollers that run the real handlers on `backend`, configured as serverless.yml declares
-    the mappings. The handlers are pointed at `backend`, and its replays at the pollers."""
+    the mappings. The handlers are pointed at `backend`, and its replays at the pollers. With
+    `notifier`, the commands table's stream feeds the WebSocket notifier too."""
     from handlers import command, executor, lambda_runtime, mediator, replay
 
     assert backend.settings is not None
@@ -130,10 +139,6 @@ def open_pollers(
     sqs = backend.clients.sqs()
     commands_source = template.event_source("command", "sqs")
     executions_source = template.event_source("executor", "sqs")
-    stream_source = template.event_source("mediator", "stream")
-    events_table = backend.clients.dynamodb().describe_table(
-        TableName=backend.settings.events_table
-    )
     return Pollers(
         commands=SqsPoller(
             sqs,
@@ -144,15 +149,12 @@ def open_pollers(
             visibility_s=visibility_s,
             wait_s=wait_s,
         ),
-        stream=StreamPoller(
-            backend.clients.streams(),
-            events_table["Table"]["LatestStreamArn"],
+        stream=_stream_poller(
+            backend,
+            template,
+            "mediator",
             mediator.handler,
-            _function_name(template, "mediator"),
-            batch_size=stream_source.get("batchSize", 100),
-            filters=stream_source.get("filterPatterns", []),
-            max_retries=stream_source.get("maximumRetryAttempts", 10),
-            bisect=stream_source.get("bisectBatchOnFunctionError", False),
+            backend.settings.events_table,
             checkpoint=checkpoint,
         ),
         executions=SqsPoller(
@@ -165,6 +167,40 @@ def open_pollers(
             wait_s=wait_s,
         ),
         replays=replays,
+        notifier=_notifier_poller(backend, template) if notifier else None,
+    )
+
+
+def _notifier_poller(backend: AwsBackend, template: Template) -> StreamPoller:
+    from handlers import notifier
+
+    assert backend.settings is not None
+    table = backend.settings.commands_table
+    return _stream_poller(backend, template, "notifier", notifier.handler, table)
+
+
+def _stream_poller(
+    backend: AwsBackend,
+    template: Template,
+    function: str,
+    handler: LambdaHandler,
+    table: str,
+    *,
+    checkpoint: Checkpoint | None = None,
+) -> StreamPoller:
+    """`function` on `table`'s stream, as its mapping in serverless.yml declares."""
+    source = template.event_source(function, "stream")
+    described = backend.clients.dynamodb().describe_table(TableName=table)
+    return StreamPoller(
+        backend.clients.streams(),
+        described["Table"]["LatestStreamArn"],
+        handler,
+        _function_name(template, function),
+        batch_size=source.get("batchSize", 100),
+        filters=source.get("filterPatterns", []),
+        max_retries=source.get("maximumRetryAttempts", 10),
+        bisect=source.get("bisectBatchOnFunctionError", False),
+        checkpoint=checkpoint,
     )
 
 

@@ -47,17 +47,23 @@ class Clients:
     def lambda_(self) -> Any:
         return self._client("lambda")
 
-    def _client(self, service: str) -> Any:
-        client = self._made.get(service)
+    def management(self, endpoint: str) -> Any:
+        """API Gateway's Management API of one WebSocket API stage (https://{domain}/{stage}):
+        its endpoint is the API's, never AWS_ENDPOINT_URL."""
+        return self._client("apigatewaymanagementapi", endpoint)
+
+    def _client(self, service: str, endpoint_url: str | None = None) -> Any:
+        key = f"{service}@{endpoint_url}" if endpoint_url else service
+        client = self._made.get(key)
         if client is None:
             with self._lock:
-                client = self._made.get(service)
+                client = self._made.get(key)
                 if client is None:
-                    client = self._create(service)
-                    self._made[service] = client
+                    client = self._create(service, endpoint_url or self.endpoint_url)
+                    self._made[key] = client
         return client
 
-    def _create(self, service: str) -> Any:
+    def _create(self, service: str, endpoint_url: str | None) -> Any:
         import botocore.session  # type: ignore[import-untyped]
         from botocore.config import Config  # type: ignore[import-untyped]
 
@@ -73,7 +79,7 @@ class Clients:
             self._session = botocore.session.get_session()
             self._session.register_component("data_loader", shared_loader())
         client = self._session.create_client(
-            service, region_name=self.region, endpoint_url=self.endpoint_url, config=config
+            service, region_name=self.region, endpoint_url=endpoint_url, config=config
         )
         if self.observer is not None:
             observer = self.observer

@@ -34,6 +34,8 @@ class AwsSettings:
     region: str | None = None  # None: botocore's own (AWS_REGION, AWS_DEFAULT_REGION, config)
     endpoint_url: str | None = None  # None: AWS, or AWS_ENDPOINT_URL (e.g. a moto_server)
     command_ttl_days: int = 30  # a command's status is kept this long, then expires
+    # WebSocket connections and their subscriptions (the websocket and notifier functions only).
+    connections_table: str | None = None
 
 
 def for_stage(
@@ -52,6 +54,7 @@ def for_stage(
         replay_function=f"{prefix}-replay",
         region=region,
         endpoint_url=endpoint_url,
+        connections_table=f"{prefix}-connections",
     )
 
 
@@ -65,6 +68,8 @@ ENV_NAMES = {
     "execution_dlq": "EXECUTION_DLQ_URL",
 }
 VIEW_ENV_NAMES = {kind: f"{kind.upper()}_VIEW_TABLE" for kind in VIEW_KINDS}
+# Optional: only the WebSocket functions need it.
+CONNECTIONS_ENV_NAME = "CONNECTIONS_TABLE"
 
 
 def from_env(env: Mapping[str, str] | None = None) -> AwsSettings:
@@ -101,6 +106,7 @@ def from_env(env: Mapping[str, str] | None = None) -> AwsSettings:
         replay_function=get("REPLAY_FUNCTION") or (base.replay_function if base else None),
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         command_ttl_days=_positive_int(get("COMMAND_TTL_DAYS"), "COMMAND_TTL_DAYS", 30),
+        connections_table=get(CONNECTIONS_ENV_NAME) or (base.connections_table if base else None),
     )
 
 

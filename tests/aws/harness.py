@@ -3,6 +3,7 @@ plus port wrappers that fail on cue."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -48,9 +49,10 @@ class Aws:
 
 
 @contextmanager
-def aws_harness(observer: Any = None) -> Iterator[Aws]:
+def aws_harness(observer: Any = None, *, notifier: bool = False) -> Iterator[Aws]:
+    """The stack, with pollers for its mappings (the WebSocket notifier's too, if asked)."""
     with moto_stack(observer) as stack:
-        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0)
+        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0, notifier=notifier)
         try:
             yield Aws(stack, pollers)
         finally:
@@ -87,3 +89,37 @@ class FailingPuts:
             self.left -= 1
             raise OSError("throttled")
         return bool(self.views.put(row, expected_version))
+
+
+# What Lambda itself does around our functions (receive, delete, read the stream), and the
+# pollers' bookkeeping: not requests our code makes.
+SERVICE_SIDE = {
+    "ReceiveMessage",
+    "DeleteMessageBatch",
+    "GetQueueAttributes",
+    "DescribeStream",
+    "GetShardIterator",
+    "GetRecords",
+    "DescribeTable",
+}
+
+
+class Meter:
+    """An observer of every request: counts those our code makes, while counting."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.on = False
+
+    def __call__(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if self.on and operation not in SERVICE_SIDE:
+            self.counts[f"{service}.{operation}"] += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter[str]]:
+        self.counts = Counter()
+        self.on = True
+        try:
+            yield self.counts
+        finally:
+            self.on = False

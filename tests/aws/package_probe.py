@@ -3,7 +3,10 @@ unpacked zip, the runtime's boto3 and the standard library (python -I -S, paths 
 In-memory ports stand in for DynamoDB and SQS: what is checked is that the code paths a real
 event takes find every module they import in the package.
 
-    python -I -S package_probe.py <package dir> <runtime dir> <command|mediator|graphql_api>
+    python -I -S package_probe.py <package dir> <runtime dir> <handler> [<native dir>...]
+
+A native dir goes first: this machine's build of a package whose zip holds arm64 binaries
+(cryptography), so that the rest of what the handler imports is checked from the zip.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-sys.path[:0] = sys.argv[1:3]
+sys.path[:0] = [*sys.argv[4:], *sys.argv[1:3]]
 
 from pipeline.ports import Backend, Message, OutMessage  # noqa: E402
 from pipeline.records import CommandRecord, RecordedEvent  # noqa: E402
@@ -23,6 +26,9 @@ class Context:
     memory_limit_in_mb = 128
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:probe"
     aws_request_id = "probe"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
 
 
 class Commands:
@@ -149,15 +155,139 @@ def probe_graphql_api() -> None:
     assert json.loads(reply["body"]) == {"data": {"me": None}}, reply
 
 
+class Connections:
+    """The connections table, in memory."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Any] = {}
+
+    def open(self, connection: Any) -> bool:
+        return self.items.setdefault((connection.id, "connection"), connection) is connection
+
+    def get(self, connection_id: str) -> Any:
+        return self.items.get((connection_id, "connection"))
+
+    def register(self, subscription: Any, lease: Any) -> bool:
+        key = (subscription.connection_id, subscription.id)
+        return self.items.setdefault(key, subscription) is subscription
+
+    def subscribed_to(self, command_id: str) -> list[Any]:
+        return [i for i in self.items.values() if getattr(i, "command_id", None) == command_id]
+
+    def claim(self, subscription: Any, rank: int, lease: Any) -> Any:
+        from infra.dynamodb.connections import Claim
+
+        return Claim.TAKEN
+
+    def sent(self, subscription: Any, rank: int, lease: Any) -> None:
+        pass
+
+    def end(self, connection_id: str, operation_id: str) -> None:
+        self.items.pop((connection_id, operation_id), None)
+
+    def drop(self, connection_id: str) -> None:
+        for key in [k for k in self.items if k[0] == connection_id]:
+            del self.items[key]
+
+
+class ManagementClient:
+    def __init__(self) -> None:
+        self.posted: list[dict[str, Any]] = []
+
+    def post_to_connection(self, ConnectionId: str, Data: bytes) -> None:  # noqa: N803
+        self.posted.append(json.loads(Data))
+
+    def delete_connection(self, ConnectionId: str) -> None:  # noqa: N803
+        pass
+
+
+def websocket_event(route: str, body: Any = None, headers: Any = None) -> dict[str, Any]:
+    request = {"routeKey": route, "connectionId": "c1=", "domainName": "d", "stage": "s"}
+    return {"requestContext": request, "headers": headers, "body": json.dumps(body)}
+
+
+def probe_websocket() -> None:
+    """The handshake, connection_init with a token minted and verified here, and a subscribe run
+    by the schema (the command is missing: it completes)."""
+    import tempfile
+    from pathlib import Path
+
+    from handlers import lambda_runtime
+    from handlers.websocket import routes, wiring
+    from infra.auth import LocalAuthority, verifier_for
+    from infra.aws.management import ManagementApi
+    from infra.settings import Settings
+
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()))
+    token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
+    lambda_runtime.use(backend(), app_settings=settings)
+    client = ManagementClient()
+    gateway = ManagementApi(lambda _: client)
+    wiring.use(connections=Connections(), gateway=gateway, verifier=verifier_for(settings))  # type: ignore[arg-type]
+    handshake = {"Sec-WebSocket-Protocol": "graphql-transport-ws"}
+    reply = routes.handler(websocket_event("$connect", headers=handshake), Context())
+    assert reply["headers"] == handshake, reply
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+    routes.handler(websocket_event("$default", init), Context())
+    query = 'subscription { commandStatus(commandId: "c1") { status } }'
+    subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query}}
+    routes.handler(websocket_event("$default", subscribe), Context())
+    assert client.posted == [{"type": "connection_ack"}, {"id": "1", "type": "complete"}], (
+        client.posted
+    )
+
+
+def probe_notifier() -> None:
+    """A status change sent to its one subscriber, shaped by the subscriber's document."""
+    from datetime import UTC, datetime
+
+    from handlers import lambda_runtime, notifier
+    from handlers.websocket import wiring
+    from infra.aws.management import ManagementApi
+    from infra.dynamodb.commands import DynamoCommandLog
+    from infra.dynamodb.connections import Subscription
+    from infra.settings import Settings
+    from pipeline.records import Status
+
+    lambda_runtime.use(backend(), app_settings=Settings(environment="production"))
+    connections = Connections()
+    query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
+    subscriber = Subscription(
+        "c1=", "1", "c1", "https://d/s", "auth0|probe", False, query, {"id": "c1"}
+    )
+    connections.register(subscriber, None)
+    client = ManagementClient()
+    wiring.use(connections=connections, gateway=ManagementApi(lambda _: client))  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    record = CommandRecord("c1", "CreateGroup", Status.ACCEPTED, "auth0|probe", now, now, "g")
+    image = DynamoCommandLog(None, "commands")._item(record)
+    old = {**image, "status": {"S": "QUEUED"}}
+    change = {
+        "eventName": "MODIFY",
+        "dynamodb": {"NewImage": image, "OldImage": old, "SequenceNumber": "7"},
+    }
+    assert notifier.handler({"Records": [change]}, Context()) == {"batchItemFailures": []}
+    expected = {"data": {"commandStatus": {"status": "ACCEPTED"}}}
+    assert client.posted == [{"id": "1", "type": "next", "payload": expected}], client.posted
+
+
 PROBES = {
     "command": probe_command,
     "mediator": probe_mediator,
     "graphql_api": probe_graphql_api,
+    "websocket": probe_websocket,
+    "notifier": probe_notifier,
+}
+# What each handler must not load: the web stack is the API's; cryptography only verifies tokens.
+UNWANTED = {
+    "graphql_api": {"cryptography"},
+    "websocket": {"starlette", "mangum"},
+    "notifier": {"starlette", "mangum", "cryptography", "jwt"},
 }
 
 if __name__ == "__main__":
     PROBES[sys.argv[3]]()
-    unwanted = {"strawberry", "starlette", "mangum"} if sys.argv[3] != "graphql_api" else set()
-    unwanted |= {"cryptography"}
+    web = {"strawberry", "starlette", "mangum", "cryptography"}
+    unwanted = UNWANTED.get(sys.argv[3], web)
     assert not unwanted & sys.modules.keys(), unwanted & sys.modules.keys()
     print("ok")

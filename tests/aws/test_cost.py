@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,40 +17,10 @@ from domain.codec import to_data
 from infra.dynamodb.event_items import event_item, guard_key
 from infra.dynamodb.views import item_of
 from pipeline.records import RecordedEvent, Status, ViewRow
-from tests.aws.harness import Aws, aws_harness
+from tests.aws.harness import Aws, Meter, aws_harness
 from tests.support.builders import as_admin, create_user, new_id
 
-# What Lambda itself does around our functions (receive, delete, read the stream), and the
-# pollers' bookkeeping: not requests our code makes.
-SERVICE_SIDE = {
-    "ReceiveMessage",
-    "DeleteMessageBatch",
-    "GetQueueAttributes",
-    "DescribeStream",
-    "GetShardIterator",
-    "GetRecords",
-    "DescribeTable",
-}
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-class Meter:
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self.on = False
-
-    def __call__(self, service: str, operation: str, params: dict[str, Any]) -> None:
-        if self.on and operation not in SERVICE_SIDE:
-            self.counts[f"{service}.{operation}"] += 1
-
-    @contextmanager
-    def counting(self) -> Iterator[Counter[str]]:
-        self.counts = Counter()
-        self.on = True
-        try:
-            yield self.counts
-        finally:
-            self.on = False
 
 
 @pytest.fixture

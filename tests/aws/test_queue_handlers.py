@@ -14,10 +14,10 @@ from handlers import executor
 from handlers.pollers import LambdaContext
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.ports import OutMessage
-from pipeline.records import CommandRecord, Status
+from pipeline.records import Status
 from tests.aws.harness import Aws, FailingLoads, FailingPuts, aws_harness
-from tests.support.builders import ADMIN, as_admin, new_id
-from tests.support.views import EPOCH, assert_views_match_store
+from tests.support.builders import as_admin, new_id, queued_record
+from tests.support.views import assert_views_match_store
 
 COMMAND_QUEUE = "USERMGMT_COMMAND_QUEUE_URL"
 COMMAND_DLQ = "USERMGMT_COMMAND_DLQ_URL"
@@ -53,17 +53,7 @@ def test_a_failed_record_holds_back_its_stream_while_other_streams_flow(aws: Aws
 
 def test_a_poison_message_goes_to_the_dead_letter_queue_and_its_command_fails(aws: Aws) -> None:
     backend = aws.backend
-    garbled = backend.commands.record(
-        CommandRecord(
-            id=new_id(),
-            name="CreateGroup",
-            status=Status.QUEUED,
-            actor=ADMIN,
-            submitted_at=EPOCH,
-            updated_at=EPOCH,
-            aggregate_id="g",
-        )
-    )
+    garbled = backend.commands.record(queued_record())
     body = json.dumps({"command_id": garbled.id, "name": "NoSuchCommand"})
     backend.command_queue.send([OutMessage(body, "group#g", garbled.id)])
     fine = as_admin(backend, c.CreateGroup(id=new_id(), name="fine", description="flows"))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infra.aws import resources
-from infra.aws.settings import ENV_NAMES, PREFIX, VIEW_ENV_NAMES
+from infra.aws.settings import CONNECTIONS_ENV_NAME, ENV_NAMES, PREFIX, VIEW_ENV_NAMES
 
 TEMPLATE = resources.read("test")
 QUEUE_CONSUMERS = {"CommandQueue": "command", "ExecutionQueue": "executor"}
@@ -88,6 +88,7 @@ def test_every_place_work_is_given_up_has_an_alarm_and_so_does_the_streams_lag()
         "CommandDeadLetterQueue",
         "ExecutionDeadLetterQueue",
         "MediatorFailureQueue",
+        "NotifierFailureQueue",
         "ReplayFailureQueue",
     }
     assert any(a["Properties"]["MetricName"] == "IteratorAge" for a in alarms)
@@ -102,20 +103,63 @@ def test_the_event_store_survives_a_mistake() -> None:
     assert events["Properties"]["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
 
 
-def test_the_stream_mapping_retries_boundedly_bisects_and_keeps_what_it_gives_up() -> None:
-    stream = TEMPLATE.event_source("mediator", "stream")
+@pytest.mark.parametrize("function", ["mediator", "notifier"])
+def test_a_stream_mapping_retries_boundedly_bisects_and_keeps_what_it_gives_up(
+    function: str,
+) -> None:
+    stream = TEMPLATE.event_source(function, "stream")
     assert stream["functionResponseType"] == "ReportBatchItemFailures"
     assert stream["bisectBatchOnFunctionError"] is True
     assert 0 < stream["maximumRetryAttempts"] <= 20
     assert "onFailure" in stream["destinations"]
-    for function in ("command", "executor"):
-        assert TEMPLATE.event_source(function, "sqs")["functionResponseType"] == (
-            "ReportBatchItemFailures"
-        )
+
+
+@pytest.mark.parametrize("function", ["command", "executor"])
+def test_a_queue_mapping_reports_partial_failures(function: str) -> None:
+    assert TEMPLATE.event_source(function, "sqs")["functionResponseType"] == (
+        "ReportBatchItemFailures"
+    )
 
 
 def test_every_setting_the_functions_read_is_wired_from_a_resource() -> None:
     environment = TEMPLATE.environment
-    for name in [*ENV_NAMES.values(), *VIEW_ENV_NAMES.values()]:
+    for name in [*ENV_NAMES.values(), *VIEW_ENV_NAMES.values(), CONNECTIONS_ENV_NAME]:
         value = environment[PREFIX + name]
         assert isinstance(value, dict) and value["Ref"] in TEMPLATE.resources, name
+
+
+def test_the_websocket_function_serves_every_route_and_the_notifier_reads_status_changes() -> None:
+    routes = [e["websocket"]["route"] for e in TEMPLATE.functions["websocket"]["events"]]
+    assert sorted(routes) == ["$connect", "$default", "$disconnect"]
+    stream = TEMPLATE.event_source("notifier", "stream")
+    assert stream["arn"] == {"Fn::GetAtt": ["CommandsTable", "StreamArn"]}
+    assert stream["filterPatterns"] == [{"eventName": ["MODIFY"]}]
+    commands = TEMPLATE.resources["CommandsTable"]["Properties"]
+    assert commands["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+
+
+def test_subscribers_are_found_by_command_and_forgotten_with_their_connection() -> None:
+    table = TEMPLATE.resources["ConnectionsTable"]["Properties"]
+    (index,) = table["GlobalSecondaryIndexes"]
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["command_id"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def manage_connections() -> dict[str, list[str]]:
+    """Role -> the methods on @connections it may call; each must be on the stage's own API."""
+    allowed: dict[str, list[str]] = {}
+    for role_id, statement in statements():
+        if statement["Action"] != ["execute-api:ManageConnections"]:
+            assert not any(a.startswith("execute-api:") for a in as_list(statement["Action"]))
+            continue
+        for resource in as_list(statement["Resource"]):
+            parts = resource["Fn::Join"][1]
+            assert {"Ref": "WebsocketsApi"} in parts, f"{role_id}: not this stack's API"
+            stage, method, connections, which = parts[-1].strip("/").split("/")
+            assert (stage, connections, which) == ("test", "@connections", "*")
+            allowed.setdefault(role_id, []).append(method)
+    return allowed
+
+
+def test_only_the_websocket_functions_manage_connections_on_this_api_alone() -> None:
+    assert manage_connections() == {"WebsocketRole": ["POST", "DELETE"], "NotifierRole": ["POST"]}

@@ -16,8 +16,15 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import MAX_DELIVERIES, pump
 from pipeline.executor import handle_event
 from pipeline.ports import EventStore, OutMessage, Queue
-from pipeline.records import CommandRecord, RecordedEvent, Status, ViewRow
-from tests.support.builders import ADMIN, as_admin, create_role, create_user, new_id, statuses
+from pipeline.records import RecordedEvent, Status, ViewRow
+from tests.support.builders import (
+    as_admin,
+    create_role,
+    create_user,
+    new_id,
+    queued_record,
+    statuses,
+)
 from tests.support.concurrency import run_all, run_command_stage_concurrently
 from tests.support.deployments import Deployment
 from tests.support.views import (
@@ -209,17 +216,7 @@ def test_a_malformed_command_never_reaches_the_event_store(deployment: Deploymen
 
 def test_unreadable_messages_fail_alone_and_other_streams_flow(deployment: Deployment) -> None:
     backend = deployment.backend
-    garbled = backend.commands.record(
-        CommandRecord(
-            id=new_id(),
-            name="CreateGroup",
-            status=Status.QUEUED,
-            actor=ADMIN,
-            submitted_at=EPOCH,
-            updated_at=EPOCH,
-            aggregate_id="g",
-        )
-    )
+    garbled = backend.commands.record(queued_record())
     backend.command_queue.send(
         [
             OutMessage("{not json", "user#x", "garbage"),

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from websockets.sync.client import ClientConnection, connect
 
 from infra.auth import LocalAuthority
@@ -26,6 +28,19 @@ from infra.settings import from_env
 START_TIMEOUT_S = 30.0
 WAIT_S = 15.0
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class ReadyServer(uvicorn.Server):
+    """uvicorn that says when its sockets listen, so a test waits for that and not a moment
+    longer (run it on a thread; wait on `ready`)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[Any] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
 
 
 def free_port() -> int:

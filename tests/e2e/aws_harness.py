@@ -1,11 +1,14 @@
 """The AWS deployment of the end-to-end suite: the real GraphQL and authorizer Lambda handlers
 behind a stand-in for API Gateway's HTTP API (the routes, the Lambda authorizer and payload 2.0
-events, as serverless.yml declares them), with the pipeline on moto run by the pollers that
-play the event source mappings. Tokens come from a local authority, as on the local server."""
+events, as serverless.yml declares them), the real websocket and notifier functions behind a
+stand-in for its WebSocket API (tests/support/websocket_api.py), with the pipeline on moto run
+by the pollers that play the event source mappings. Tokens come from a local authority, as on
+the local server."""
 
 from __future__ import annotations
 
 import base64
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,14 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from websockets.exceptions import ConnectionClosedError
+from websockets.frames import Close
 
 from handlers import authorizer, graphql_api, lambda_runtime
 from handlers.pollers import LambdaContext, Pollers, open_pollers
+from handlers.websocket import wiring
 from infra.auth import verifier_for
 from infra.aws import resources
+from infra.aws.management import ManagementApi
 from infra.settings import from_env
-from tests.e2e.api_harness import COMMAND_FIELDS, Server
+from tests.e2e.api_harness import Server
 from tests.support.aws_deployment import REGION, moto_stack
+from tests.support.websocket_api import NothingReceived, Socket, WebSocketApi
 
 HOST = "api.usermgmt.test"
 
@@ -115,12 +123,46 @@ def routes(template: resources.Template) -> list[Route]:
     return [Route(e["method"], e["path"], "authorizer" in e) for e in declared]
 
 
+class LambdaSocket:
+    """A client's WebSocket, as the suite uses websockets' (send and recv text), on the WebSocket
+    API stand-in. Waiting for a message runs the pipeline until it is idle. A refusal (the last
+    message before API Gateway closes the socket names the close code the protocol gives it) is
+    read as the close it stands for, as a client of the deployed API may read it."""
+
+    def __init__(self, socket: Socket) -> None:
+        self.socket = socket
+
+    def send(self, text: str) -> None:
+        self.socket.send(text)
+
+    def recv(self, timeout: float | None = None) -> str:
+        try:
+            message = self.socket.receive()
+        except NothingReceived:
+            if self.socket.closed_by_server:
+                raise ConnectionClosedError(Close(1000, ""), None) from None
+            raise TimeoutError("nothing was sent to this socket") from None
+        close = _refusal(message)
+        if close is not None and self.socket.closed_by_server:
+            raise ConnectionClosedError(close, None)
+        return json.dumps(message)
+
+
+def _refusal(message: dict[str, Any]) -> Close | None:
+    if message.get("type") != "error":
+        return None
+    (error,) = message["payload"][:1] or [{}]
+    code = (error.get("extensions") or {}).get("closeCode")
+    return Close(code, error["message"]) if code is not None else None
+
+
 @dataclass
 class LambdaApi(Server):
-    """The suite's Server, reached through API Gateway events instead of a socket."""
+    """The suite's Server, reached through API Gateway events instead of sockets."""
 
     pollers: Pollers | None = None
     gateway: ApiGateway | None = None
+    websockets: WebSocketApi | None = None
 
     @property
     def url(self) -> str:
@@ -132,14 +174,16 @@ class LambdaApi(Server):
             self._http = httpx.Client(transport=self.gateway, base_url=self.url)
         return self._http
 
-    def follow(self, command_id: str, token: str) -> list[dict[str, Any]]:
-        """Run the pipeline until it settles, then the command as its caller may see it (the
-        status sequence itself needs the WebSocket API, which is another issue)."""
-        assert self.pollers is not None
-        self.pollers.run_until_idle()
-        query = f"query($id: ID!) {{ command(id: $id) {{ {COMMAND_FIELDS} }} }}"
-        command = self.gql(query, token, id=command_id)["command"]
-        return [command] if command else []
+    @contextmanager
+    def socket(self, token: str | None) -> Iterator[LambdaSocket]:  # type: ignore[override]
+        assert self.websockets is not None
+        socket = self.websockets.connect()
+        assert isinstance(socket, Socket), f"the handshake was refused: {socket}"
+        socket.init(token)
+        try:
+            yield LambdaSocket(socket)
+        finally:
+            socket.close()
 
     def start(self) -> Server:
         raise NotImplementedError("the AWS deployment has no server process")
@@ -148,12 +192,20 @@ class LambdaApi(Server):
 @contextmanager
 def lambda_api(data: Path) -> Iterator[LambdaApi]:
     with moto_stack() as stack:
-        pollers = open_pollers(stack.backend, stack.template)
+        pollers = open_pollers(stack.backend, stack.template, notifier=True)
         settings = replace(from_env({}), data_dir=data)  # local dev settings and key
         lambda_runtime.use(stack.backend, retry_base_s=0, app_settings=settings)
         authorizer.use(verifier_for(settings))
+        websockets = WebSocketApi(settle=pollers.run_until_idle)
+        wiring.use(gateway=ManagementApi(websockets.client_for), verifier=verifier_for(settings))
         try:
-            yield LambdaApi(data=data, pollers=pollers, gateway=ApiGateway(routes(stack.template)))
+            yield LambdaApi(
+                data=data,
+                pollers=pollers,
+                gateway=ApiGateway(routes(stack.template)),
+                websockets=websockets,
+            )
         finally:
+            wiring.use()
             authorizer.use(None)
             lambda_runtime.use(None)

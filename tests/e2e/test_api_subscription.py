@@ -1,5 +1,7 @@
-"""commandStatus over graphql-transport-ws. Here the pipeline is stepped by the test (uvicorn
-serves the app in a thread, no runner), so every status change can be watched as it happens."""
+"""commandStatus over graphql-transport-ws, on the local server and on the AWS deployment's
+WebSocket API. The stepped tests move the local pipeline themselves (uvicorn serves the app in
+a thread, no runner), so every status change can be watched as it happens; the AWS deployment's
+own are in tests/aws/test_websocket_subscriptions.py."""
 
 from __future__ import annotations
 
@@ -28,22 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
-from tests.e2e.api_harness import WAIT_S, Server, subscribe
-
-
-class _ReadyServer(uvicorn.Server):
-    """Says when its sockets listen, so the test waits for that and not a moment longer."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-
-    async def startup(self, sockets: list[Any] | None = None) -> None:
-        await super().startup(sockets)
-        self.ready.set()
-
-
-pytestmark = pytest.mark.local_only("subscriptions on AWS need the WebSocket API (issue 5)")
+from tests.e2e.api_harness import WAIT_S, ReadyServer, Server, subscribe
 
 
 class SteppedServer(Server):
@@ -66,7 +53,7 @@ class SteppedServer(Server):
             self.backend, identity, Settings(), ws_auth=identity, hub=hub, lifespan=lifespan
         )
         config = uvicorn.Config(app, port=self.port, log_level="warning", lifespan="on")
-        self.uvicorn = _ReadyServer(config)
+        self.uvicorn = ReadyServer(config)
         self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
         self.thread.start()
         assert self.uvicorn.ready.wait(WAIT_S), "uvicorn did not start"
@@ -172,12 +159,16 @@ def test_another_users_command_yields_nothing(server: Server, admin: str):
 
 
 def test_a_socket_without_a_valid_token_is_closed(server: Server):
+    """On AWS the code comes in the last message before the close (test_websocket_parity.py)."""
     for token in (None, "forged"):
         with server.socket(token) as ws, pytest.raises(ConnectionClosed) as closed:
             subscribe(ws, str(uuid.uuid4()))
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
+@pytest.mark.local_only(
+    "a real handshake; the $connect route's refusal is in tests/aws/test_websocket_subscriptions.py"
+)
 def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
     with pytest.raises(InvalidStatus) as refused:
         connect(
@@ -191,3 +182,33 @@ def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
         "/graphql", json={"query": "{ me { id } }"}, headers={"origin": "https://evil.example"}
     )
     assert reply.status_code == 403
+
+
+@pytest.mark.local_only(
+    "the graphql-ws reference server's answer; on AWS the socket gets `error` and stays open"
+    " (tests/aws/test_websocket_parity.py)"
+)
+@pytest.mark.parametrize(
+    ("query", "operation_name", "reason"),
+    [
+        ("subscription { commandStatus(", None, "Syntax Error"),
+        (
+            'subscription { commandStatus(commandId: "x") { status } }',
+            "Elsewhere",
+            'Unknown operation named "Elsewhere"',
+        ),
+    ],
+    ids=["does not parse", "names an operation it lacks"],
+)
+def test_a_document_that_cannot_run_closes_the_socket_with_its_error(
+    server: Server, query: str, operation_name: str | None, reason: str
+) -> None:
+    payload: dict[str, Any] = {"query": query}
+    if operation_name is not None:
+        payload["operationName"] = operation_name
+    with server.socket(server.admin_token()) as ws, pytest.raises(ConnectionClosed) as closed:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        ws.recv(WAIT_S)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from domain import commands as c
 from domain.commands import Command
@@ -32,6 +33,22 @@ def create_role(role_id: str, name: str, authorization_ids: Iterable[str] = ()) 
         name=name,
         description=f"{name} role",
         authorization_ids=tuple(authorization_ids),
+    )
+
+
+def queued_record(
+    command_id: str | None = None, name: str = "CreateGroup", aggregate_id: str = "g"
+) -> CommandRecord:
+    """A command as submit records it, without a message on any queue."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    return CommandRecord(
+        id=command_id or new_id(),
+        name=name,
+        status=Status.QUEUED,
+        actor=ADMIN,
+        submitted_at=at,
+        updated_at=at,
+        aggregate_id=aggregate_id,
     )
 
 

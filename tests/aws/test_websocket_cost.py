@@ -1,0 +1,55 @@
+"""What following a command costs on AWS, counted in requests the websocket and notifier
+functions make: connecting is one write and a post, subscribing four DynamoDB requests and one
+post; each status change is one index Query, then two writes and a post per subscriber (two
+posts after the last one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.aws.harness import Meter
+from tests.aws.websocket_world import subscribe, websocket_world
+
+
+def test_what_following_a_command_costs(tmp_path: Path) -> None:
+    meter = Meter()
+    with websocket_world(tmp_path, observer=meter) as world:
+        admin = world.admin_token()
+        command_id = world.create_group(admin)
+        posts = world.api.posts()
+        with meter.counting() as opening:
+            sockets = [world.api.open(admin) for _ in range(3)]
+        assert opening == {"dynamodb.PutItem": 3}  # the caller, once per connection
+        assert world.api.posts() - posts == 3  # connection_ack
+        pollers = world.aws.pollers
+        assert pollers.notifier is not None
+
+        posts = world.api.posts()
+        with meter.counting() as subscribing:
+            subscribe(sockets[0], command_id)
+        # The connection (who), the registration, the command's status, the rank sent.
+        assert subscribing == {
+            "dynamodb.GetItem": 2,
+            "dynamodb.PutItem": 1,
+            "dynamodb.UpdateItem": 1,
+        }
+        assert world.api.posts() - posts == 1
+        for socket in sockets[1:]:
+            subscribe(socket, command_id)
+
+        pollers.commands.poll()  # ACCEPTED
+        posts = world.api.posts()
+        with meter.counting() as accepted:
+            pollers.notifier.poll()
+        # One Query of the index; per subscriber: take the lease, record the rank; one post.
+        assert accepted == {"dynamodb.Query": 1, "dynamodb.UpdateItem": 6}
+        assert world.api.posts() - posts == 3
+
+        pollers.stream.poll()
+        pollers.executions.poll()  # APPLIED
+        posts = world.api.posts()
+        with meter.counting() as applied:
+            pollers.notifier.poll()
+        # Per subscriber: take the lease, forget the subscription; `next` and `complete`.
+        assert applied == {"dynamodb.Query": 1, "dynamodb.UpdateItem": 3, "dynamodb.DeleteItem": 3}
+        assert world.api.posts() - posts == 6
