@@ -57,7 +57,9 @@ def _wait_listening(process: subprocess.Popen[bytes], port: int) -> None:
 
 def lambda_environment(endpoint: str) -> dict[str, str]:
     """serverless.yml's resources on the moto_server, one user in its view table, and the
-    environment a deployed function would get, pointed at it."""
+    environment a deployed function would get, pointed at it. Without PYTHONDONTWRITEBYTECODE:
+    the warm-up writes our modules' bytecode, so that every cold start imports compiled code on
+    both sides (pip compiled the libraries'), not our modules compiled anew each time."""
     aws = {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "bench",
@@ -80,7 +82,8 @@ def lambda_environment(endpoint: str) -> dict[str, str]:
         row = ViewRow("user", "auth0|bench", 1, {**data, "role_id": None, "group_id": None}, at, at)
         table = environment["USERMGMT_USER_VIEW_TABLE"]
         clients.dynamodb().put_item(TableName=table, Item=item_of(row))
-    return {**os.environ, **environment, **aws}
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**inherited, **environment, **aws}
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import uuid
@@ -99,20 +100,20 @@ def _replay(args: argparse.Namespace) -> int:
 def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser(
         "serve",
-        help="serve the GraphQL API with the pipeline in the same process",
+        help="serve the GraphQL API and run the pipeline",
         description="GraphiQL on GET /graphql, queries and mutations on POST /graphql, "
         "subscriptions (graphql-transport-ws) on /graphql, /healthz. Ctrl-C stops it.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000; 0: any free one")
     serve.add_argument("--access-log", action="store_true", help="log every request")
     serve.add_argument(
         "--workers",
         type=int,
-        default=1,
         metavar="N",
-        help="N > 1: N processes serve HTTP while this one runs the pipeline, so they use "
-        "more than one core (default: 1, everything in one process)",
+        help="N > 1: N processes serve HTTP while this one runs the pipeline; 1: everything in "
+        "one process. Default: one per CPU core on the embedded backend (so one process on a "
+        "single core), 1 with --backend aws",
     )
     serve.add_argument(
         "--backend",
@@ -138,28 +139,33 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if args.workers < 1:
+    from handlers.listeners import announce, listen
+    from handlers.workers import default_workers, serve_workers
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")  # uvicorn's
+    aws = args.backend == "aws"
+    workers = args.workers
+    if workers is None:  # on AWS, pollers stand in for Lambda in this process
+        workers = 1 if aws else default_workers()
+    if workers < 1:
         print("usermgmt serve: --workers must be at least 1", file=sys.stderr)
         return 2
-    if args.workers > 1:
-        return _serve_workers(args)
-    from handlers.serve import AwsOptions, serve
-
-    aws = AwsOptions(args.stage, args.create_resources) if args.backend == "aws" else None
-    serve(args.host, args.port, args.data, access_log=args.access_log, aws=aws)
-    return 0
-
-
-def _serve_workers(args: argparse.Namespace) -> int:
-    if args.backend == "aws":
+    if workers > 1 and aws:
         print("usermgmt serve: --workers runs the embedded backend only", file=sys.stderr)
         return 2
-    if args.port == 0:
-        print("usermgmt serve: --workers needs a fixed --port", file=sys.stderr)
-        return 2
-    from handlers.workers import serve_workers
+    try:
+        listeners = listen(args.host, args.port, workers)
+    except OSError as error:
+        print(f"usermgmt serve: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    if workers > 1:
+        return serve_workers(listeners, args.data, args.access_log)
+    from handlers.serve import AwsOptions, serve
 
-    return serve_workers(args.host, args.port, args.data, args.workers, args.access_log)
+    announce(listeners[0], "one process")
+    options = AwsOptions(args.stage, args.create_resources) if aws else None
+    serve(listeners[0], args.data, access_log=args.access_log, aws=options)
+    return 0
 
 
 # token ------------------------------------------------------------------------------------------

@@ -2,24 +2,39 @@
 API Gateway HTTP API (payload 2.0) events. The caller comes from the authorizer's context
 (handlers/authorizer.py); no token is verified here, so this package carries no cryptography.
 Subscriptions are not served here: they need the WebSocket API.
+
+A cold start makes about 130,000 objects that live as long as the container (modules, the
+schema, botocore's service models), and the cyclic garbage collector would scan them again and
+again while they are made: about 40 ms of a 470 ms cold start, measured. So it is off from the
+first line of this module to the end of the container's first request; what is alive then is
+frozen (moved out of the collector's sight for good, which also spares later requests' full
+collections) and the collector turned back on. The start's own cyclic garbage, about 2,000
+objects, stays for the container's life.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import gc
 
-from mangum import Mangum
+gc.disable()  # before the imports below, which are most of the cold start
 
-from handlers import lambda_runtime
-from handlers.app import create_app
-from handlers.identity import AuthorizerIdentity
+from typing import Any  # noqa: E402
+
+from mangum import Mangum  # noqa: E402
+
+from handlers import lambda_runtime  # noqa: E402
+from handlers.app import create_app  # noqa: E402
+from handlers.identity import AuthorizerIdentity  # noqa: E402
 
 _adapters: dict[int, Mangum] = {}
 
 
 @lambda_runtime.logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response: dict[str, Any] = adapter()(event, context)
+    try:
+        response: dict[str, Any] = adapter()(event, context)
+    finally:
+        _started()
     return response
 
 
@@ -32,3 +47,10 @@ def adapter() -> Mangum:
         _adapters.clear()
         made = _adapters[id(backend)] = Mangum(app, lifespan="off")
     return made
+
+
+def _started() -> None:
+    """The end of the cold start (see above): freeze what it made, collect from now on."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()

@@ -1,4 +1,6 @@
-"""The local server: uvicorn serving the app, with the pipeline runner in the same process.
+"""The local server in one process: uvicorn serving the app, with the pipeline runner beside it
+(`usermgmt serve --workers 1`, or the default on a single core); on more cores HTTP workers run
+this same app, with the pipeline in a process of its own (handlers/workers.py).
 
 With the AWS backend (`serve --backend aws`) the app runs over a stage's DynamoDB tables and SQS
 queues (at AWS_ENDPOINT_URL when set), and the real Lambda handlers run in this process, fed by
@@ -167,14 +169,15 @@ class NotifyingCommands:
 
 
 def serve(
-    host: str,
-    port: int,
+    listener: socket.socket,
     data_dir: Path,
     access_log: bool = False,
     aws: AwsOptions | None = None,
 ) -> None:
+    """Everything in this process, on `listener` (handlers/listeners.py)."""
     app = local_app(data_dir) if aws is None else aws_app(data_dir, aws)
-    run_server(server_config(app, host, port, access_log))
+    host, port = listener.getsockname()[:2]
+    run_server(server_config(app, host, port, access_log), sockets=[listener])
 
 
 def server_config(app: ASGIApp, host: str, port: int, access_log: bool = False) -> uvicorn.Config:

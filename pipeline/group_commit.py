@@ -25,6 +25,10 @@ log = logging.getLogger("usermgmt.submit")
 MAX_GROUP = 256  # submissions per transaction: bounds how long one commit holds the lock
 
 
+Outcome = CommandRecord | BaseException  # a submission's record, or the error it raised
+Settled = tuple["asyncio.Future[CommandRecord]", Outcome]
+
+
 class SubmitterStopped(RuntimeError):
     """The submitter was stopped: nothing of this submission was written."""
 
@@ -83,7 +87,7 @@ class GroupCommitSubmitter:
             self._commit(group)
 
     def _commit(self, group: list[_Submission]) -> None:
-        outcomes: list[CommandRecord | BaseException] = []
+        outcomes: list[Outcome] = []
         try:
             with self.backend.batch():
                 for s in group:
@@ -91,32 +95,34 @@ class GroupCommitSubmitter:
         except Exception as exc:  # the commit itself failed: nobody's submission is stored
             log.exception("a group of %d submissions failed to commit", len(group))
             outcomes = [exc] * len(group)
-        for s, outcome in zip(group, outcomes, strict=True):
-            _resolve(s.future, outcome)
+        _resolve(group, outcomes)
 
-    def _one(self, s: _Submission) -> CommandRecord | BaseException:
+    def _one(self, s: _Submission) -> Outcome:
+        # submit writes in a batch of its own, a savepoint inside this transaction: a failure
+        # undoes this submission alone.
         try:
-            with self.backend.batch():  # a savepoint: a failure undoes this submission alone
-                return submit(self.backend, s.command, s.actor, s.admin, s.command_id)
+            return submit(self.backend, s.command, s.actor, s.admin, s.command_id)
         except Exception as exc:
             return exc
 
 
-def _resolve(future: asyncio.Future[CommandRecord], outcome: CommandRecord | BaseException) -> None:
-    loop = future.get_loop()
-    if loop.is_closed():
-        return
-    if isinstance(outcome, BaseException):
-        loop.call_soon_threadsafe(_set_exception, future, outcome)
-    else:
-        loop.call_soon_threadsafe(_set_result, future, outcome)
+def _resolve(group: list[_Submission], outcomes: list[Outcome]) -> None:
+    """Hand each caller its outcome on its event loop: one call per loop for the whole group,
+    since each call_soon_threadsafe wakes the loop with a write to its self-pipe (a system call
+    a submission, on this thread, when it was one per caller)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
+    for s, outcome in zip(group, outcomes, strict=True):
+        by_loop.setdefault(s.future.get_loop(), []).append((s.future, outcome))
+    for loop, settled in by_loop.items():
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(_settle, settled)
 
 
-def _set_result(future: asyncio.Future[CommandRecord], record: CommandRecord) -> None:
-    if not future.done():  # the caller may have gone (a cancelled request)
-        future.set_result(record)
-
-
-def _set_exception(future: asyncio.Future[CommandRecord], error: BaseException) -> None:
-    if not future.done():
-        future.set_exception(error)
+def _settle(settled: list[Settled]) -> None:
+    for future, outcome in settled:
+        if future.done():  # the caller may have gone (a cancelled request)
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)

@@ -14,7 +14,8 @@ def submit(
     backend: Backend, command: Command, actor: str, admin: bool, command_id: str | None = None
 ) -> CommandRecord:
     """The command's record. A command id seen before returns that command's record and runs
-    nothing again; the same id for a different command or caller is refused."""
+    nothing again; the same id for a different command or caller is refused. Atomic: what it
+    writes is one batch (inside another, a savepoint), undone as a whole when it raises."""
     envelope = CommandEnvelope(
         command_id=command_id or str(uuid.uuid4()),
         command=command,

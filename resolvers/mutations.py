@@ -2,7 +2,8 @@
 it, return the receipt. They never write views; the pipeline does, and the receipt's command id
 lets the client follow it."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 import uuid
 from datetime import datetime

@@ -1,6 +1,7 @@
 """Query resolvers: the view tables through the Views port; history and asOf from the store."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from datetime import datetime
 

@@ -1,6 +1,7 @@
 """Input types of API.md. User inputs (registerMe, updateMe) have no role or group fields."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from datetime import date
 

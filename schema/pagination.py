@@ -1,6 +1,7 @@
 """Relay connections with opaque cursors. A cursor wraps the key the page continues after."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 import base64
 import binascii

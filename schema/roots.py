@@ -1,6 +1,7 @@
 """Query, Mutation and Subscription: every field of API.md, its permission and its resolver."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from collections.abc import AsyncGenerator
 

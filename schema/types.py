@@ -1,9 +1,10 @@
 """The object types of API.md, each built from a view row (or a row folded as of an instant)."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -31,7 +32,7 @@ class Authorization:
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: ViewRow) -> Authorization:
+    def of(cls, row: ViewRow) -> Self:
         data = row.data or {}
         return cls(
             id=strawberry.ID(row.id),
@@ -60,7 +61,7 @@ class Role:
         return [Authorization.of(r) for r in rows]
 
     @classmethod
-    def of(cls, row: ViewRow, as_of: datetime | None = None) -> Role:
+    def of(cls, row: ViewRow, as_of: datetime | None = None) -> Self:
         data = row.data or {}
         return cls(
             id=strawberry.ID(row.id),
@@ -86,13 +87,13 @@ class Group:
     @strawberry.field(permission_classes=[IsAdmin], description="admin only")
     def members(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[User]:
+    ) -> "Connection[User]":
         from resolvers.queries import members_of
 
         return members_of(info, self.id, first, after)
 
     @classmethod
-    def of(cls, row: ViewRow) -> Group:
+    def of(cls, row: ViewRow) -> Self:
         data = row.data or {}
         return cls(
             id=strawberry.ID(row.id),
@@ -129,7 +130,7 @@ class User:
         return Group.of(row) if row else None
 
     @classmethod
-    def of(cls, row: ViewRow, as_of: datetime | None = None) -> User:
+    def of(cls, row: ViewRow, as_of: datetime | None = None) -> Self:
         data = row.data or {}
         birth = data.get("birth_date")
         return cls(
@@ -160,7 +161,7 @@ class Event:
     data: JSON
 
     @classmethod
-    def of(cls, record: RecordedEvent) -> Event:
+    def of(cls, record: RecordedEvent) -> Self:
         return cls(
             id=strawberry.ID(record.event_id),
             aggregate_id=strawberry.ID(record.aggregate_id),
@@ -204,7 +205,7 @@ class Command:
     updated_at: datetime
 
     @classmethod
-    def of(cls, record: CommandRecord) -> Command:
+    def of(cls, record: CommandRecord) -> Self:
         error = record.error
         return cls(
             id=strawberry.ID(record.id),
@@ -231,7 +232,7 @@ class CommandReceipt:
     aggregate_id: strawberry.ID | None
 
     @classmethod
-    def of(cls, record: CommandRecord) -> CommandReceipt:
+    def of(cls, record: CommandRecord) -> Self:
         return cls(
             command_id=strawberry.ID(record.id),
             status=CommandStatus(record.status.value),

@@ -20,11 +20,6 @@ MAX_ATTEMPTS = 4  # botocore's "standard" retry mode: backoff with jitter on thr
 # Told (service, operation, parameters) before every request: to count requests or refuse some.
 Observer = Callable[[str, str, dict[str, Any]], None]
 
-# Service models, parsed once per process and shared by every session: most of what making a
-# client costs (a pollers' process, or tests, make many).
-_loader: dict[str, Any] = {}
-_loader_lock = threading.Lock()
-
 
 class Clients:
     def __init__(
@@ -72,6 +67,8 @@ class Clients:
         import botocore.session  # type: ignore[import-untyped]
         from botocore.config import Config  # type: ignore[import-untyped]
 
+        from infra.aws.loader import shared_loader
+
         config = Config(
             connect_timeout=CONNECT_TIMEOUT_S,
             read_timeout=READ_TIMEOUT_S,
@@ -80,7 +77,7 @@ class Clients:
         )
         if self._session is None:
             self._session = botocore.session.get_session()
-            self._session.register_component("data_loader", _shared_loader())
+            self._session.register_component("data_loader", shared_loader())
         client = self._session.create_client(
             service, region_name=self.region, endpoint_url=endpoint_url, config=config
         )
@@ -92,12 +89,3 @@ class Clients:
 
             client.meta.events.register("before-call", observe)
         return client
-
-
-def _shared_loader() -> Any:
-    with _loader_lock:
-        if "loader" not in _loader:
-            from botocore.loaders import create_loader  # type: ignore[import-untyped]
-
-            _loader["loader"] = create_loader()
-        return _loader["loader"]

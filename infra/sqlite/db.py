@@ -5,7 +5,8 @@ Writes go through `transaction()` or `write()`. The outermost takes the write lo
 is a savepoint that can fail alone (for work that may raise half way), while `write()` simply
 joins the transaction under way (for work that cannot fail half way), saving two statements.
 Callbacks registered with `after_commit` run once the outermost transaction commits, so
-listeners never hear of work that was rolled back.
+listeners never hear of work that was rolled back; and once each, however many writes of the
+transaction registered them (a group of submissions wakes the pipeline once, not per command).
 
 Writers of other processes queue on an flock of `<file>.lock` before BEGIN IMMEDIATE: the
 kernel wakes the next one as the lock is released, where SQLite's busy handler would sleep and
@@ -74,7 +75,7 @@ class Database:
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
             self._local.depth = 0
-            self._local.callbacks = []
+            self._local.callbacks = {}  # dict: ordered, and a callback registered twice is one
             with self._all_lock:
                 self._all.append(conn)
         return conn
@@ -99,7 +100,8 @@ class Database:
             yield conn
         except BaseException:
             local.depth = depth
-            del local.callbacks[mark:]
+            for callback in list(local.callbacks)[mark:]:  # registered by the undone work
+                del local.callbacks[callback]
             if depth == 0:
                 conn.execute("ROLLBACK")
                 self._unlock()
@@ -115,7 +117,7 @@ class Database:
             conn.execute("COMMIT")
         finally:
             self._unlock()
-        callbacks, local.callbacks = local.callbacks, []
+        callbacks, local.callbacks = local.callbacks, {}
         for callback in callbacks:
             callback()
 
@@ -130,9 +132,10 @@ class Database:
                 yield conn
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        """Run `callback` after the current transaction commits (now, outside one)."""
+        """Run `callback` after the current transaction commits (now, outside one); an equal
+        callback already registered in this transaction runs once."""
         if getattr(self._local, "depth", 0):
-            self._local.callbacks.append(callback)
+            self._local.callbacks.setdefault(callback)
         else:
             callback()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import select
 import signal
 import socket
 import subprocess
@@ -85,14 +87,32 @@ class Server:
 
     # lifecycle ----------------------------------------------------------------------------------
 
+    @property
+    def log(self) -> Path:
+        return self.data.parent / f"server-{self.port}.log"
+
     def start(self) -> Server:
+        return self.launch().wait_ready()
+
+    def launch(self) -> Server:
+        """Start the process, without waiting for it to serve. In a session of its own, so that
+        `interrupt` can do what a Ctrl-C on its terminal does."""
         command = [sys.executable, "-m", "handlers.cli", "serve", "--port", str(self.port)]
         command += ["--data", str(self.data), *self.args]
         # The log goes to a file: a pipe nobody reads would fill up and block the server.
-        with open(self.data.parent / f"server-{self.port}.log", "ab") as log:
+        with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=log
+                command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
+        return self
+
+    def wait_ready(self) -> Server:
+        assert self.process is not None
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -106,10 +126,24 @@ class Server:
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.process is not None
+        self._close_http()
+        self.process.send_signal(sig)
+        return self._exited()
+
+    def interrupt(self) -> int:
+        """Ctrl-C on the terminal: SIGINT to every process of its foreground group."""
+        assert self.process is not None
+        self._close_http()
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self._exited()
+
+    def _close_http(self) -> None:
         if self._http is not None:
             self._http.close()
             self._http = None
-        self.process.send_signal(sig)
+
+    def _exited(self) -> int:
+        assert self.process is not None
         code = self.process.wait(timeout=20)
         self.process = None
         return code
@@ -172,6 +206,40 @@ class Server:
             payload = {"Authorization": f"Bearer {token}"} if token else {}
             ws.send(json.dumps({"type": "connection_init", "payload": payload}))
             yield ws
+
+
+def worker_pids(server: Server) -> list[int]:
+    """The server's child processes: its HTTP workers, when it has any."""
+    assert server.process is not None
+    pid = server.process.pid
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def exits(pid: int) -> bool:
+    """Whether the process (not our child) exits within WAIT_S: a pidfd turns readable then."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], WAIT_S)
+        return bool(readable)
+    finally:
+        os.close(fd)
+
+
+def logged(server: Server, pattern: str) -> re.Match[str]:
+    """The first match of `pattern` in the server's log, once it is there (within
+    START_TIMEOUT_S); the server must not exit meanwhile."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        found = re.search(pattern, server.log.read_text(errors="replace"))
+        if found:
+            return found
+        if server.process is None or server.process.poll() is not None:
+            raise RuntimeError(f"server exited before logging {pattern!r}")
+        time.sleep(0.05)  # a file written by another process: nothing to await on
+    raise RuntimeError(f"the server did not log {pattern!r} in time")
 
 
 COMMAND_FIELDS = (

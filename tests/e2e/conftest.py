@@ -38,10 +38,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=f"local server only: {marker.args[0]}"))
 
 
+# `usermgmt serve`'s process layouts: the default (on more than one core, an HTTP worker per
+# core and the pipeline in a process of its own; the suite's `server` runs it) and one process.
+LAYOUTS = {"default": (), "one-process": ("--workers", "1")}
+
+
+@pytest.fixture(params=list(LAYOUTS))
+def layout(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """The `usermgmt serve` options of each layout in turn."""
+    return LAYOUTS[request.param]
+
+
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Server]:
-    """A server of its own, for tests that stop, kill or restart it."""
-    live = Server(tmp_path / "data").start()
+def fresh_server(tmp_path: Path, layout: tuple[str, ...]) -> Iterator[Server]:
+    """A server of its own, for tests that stop, kill or restart it, in each layout."""
+    live = Server(tmp_path / "data", args=layout).start()
     yield live
     if live.process is not None:
         live.stop()

@@ -1,17 +1,20 @@
-"""The local server as an operator meets it: `usermgmt token`, restarts, SIGTERM, kill -9."""
+"""The local server as an operator meets it: `usermgmt token`, restarts, Ctrl-C, SIGTERM,
+kill -9, `--port 0`; each in both process layouts (tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import jwt
 import pytest
 
-from tests.e2e.api_harness import ROOT, Server
+from tests.e2e.api_harness import ROOT, Server, exits, logged, worker_pids
 
 pytestmark = pytest.mark.local_only(
     "the local server process: its CLI tokens, restarts and signals"
@@ -63,6 +66,43 @@ def test_tokens_survive_a_restart_and_sigterm_stops_cleanly(fresh_server: Server
 
 def test_sigint_stops_cleanly(fresh_server: Server):
     assert fresh_server.stop(signal.SIGINT) == 0
+
+
+def test_ctrl_c_on_its_terminal_stops_every_process_cleanly(fresh_server: Server):
+    workers = worker_pids(fresh_server)
+    assert fresh_server.interrupt() == 0
+    assert all(exits(pid) for pid in workers)
+
+
+def test_port_0_serves_on_the_port_it_announces(tmp_path: Path, layout: tuple[str, ...]):
+    server = Server(tmp_path / "data", port=0, args=layout).launch()
+    try:
+        server.port = int(logged(server, r"serving on http://127\.0\.0\.1:(\d+)")[1])
+        assert server.wait_ready().http.get("/healthz").json() == {"status": "ok"}
+    finally:
+        server.stop()
+
+
+def test_a_start_waits_until_no_other_server_holds_the_port(
+    tmp_path: Path, layout: tuple[str, ...]
+):
+    """After a kill -9, the killed server's workers stop on their own, though not at once; the
+    new server must not share the port with them meanwhile (SO_REUSEPORT would let it)."""
+    server = Server(tmp_path / "data", args=layout)
+    held = socket.socket()  # stands for those workers: SO_REUSEPORT, listening
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    held.bind(("127.0.0.1", server.port))
+    held.listen()
+    try:
+        server.launch()
+        logged(server, f"port {server.port} is in use")
+        assert "serving on" not in server.log.read_text()
+    finally:
+        held.close()
+    server.wait_ready()
+    token = server.admin_token()
+    assert server.gql("{ groups { edges { cursor } } }", token)["groups"] == {"edges": []}
+    server.stop()
 
 
 def test_kill_9_loses_no_accepted_command(fresh_server: Server):

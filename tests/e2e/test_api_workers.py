@@ -1,11 +1,11 @@
-"""`usermgmt serve --workers 2`: HTTP in two processes, the pipeline in a third. The API must
-behave as with one process: receipts, errors, subscriptions that see each status, and clean
-stops, whichever worker a connection lands on."""
+"""`usermgmt serve --workers 2`: HTTP in two processes, the pipeline in a third (the default on
+two cores; the suite's `server` runs the default layout). The API must behave as with one
+process: receipts, errors, subscriptions that see each status, and clean stops, whichever
+worker a connection lands on."""
 
 from __future__ import annotations
 
 import os
-import select
 import signal
 import uuid
 from collections.abc import Iterator
@@ -14,7 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.api_harness import CREATE_GROUP, WAIT_S, Server, applied, unique
+from tests.e2e.api_harness import (
+    CREATE_GROUP,
+    WAIT_S,
+    Server,
+    applied,
+    exits,
+    unique,
+    worker_pids,
+)
 
 WORKERS = 2
 
@@ -33,25 +41,6 @@ def fresh_workers(tmp_path: Path) -> Iterator[Server]:
     yield live
     if live.process is not None:
         live.stop()
-
-
-def worker_pids(server: Server) -> list[int]:
-    assert server.process is not None
-    pid = server.process.pid
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def exits(pid: int) -> bool:
-    """Whether the process (not our child) exits within WAIT_S: a pidfd turns readable then."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        readable, _, _ = select.select([fd], [], [], WAIT_S)
-        return bool(readable)
-    finally:
-        os.close(fd)
 
 
 def post(server: Server, query: str, token: str, **variables: object) -> dict[str, object]:
@@ -116,3 +105,12 @@ def test_the_server_stops_when_a_worker_dies(fresh_workers: Server):
     assert fresh_workers.process.wait(WAIT_S) == 1
     assert all(exits(pid) for pid in others)
     fresh_workers.process = None
+
+
+def test_by_default_an_http_worker_runs_on_each_core(tmp_path: Path):
+    cores = len(os.sched_getaffinity(0))
+    server = Server(tmp_path / "data").start()
+    try:
+        assert len(worker_pids(server)) == (cores if cores > 1 else 0)
+    finally:
+        server.stop()

@@ -154,3 +154,27 @@ def test_stopping_commits_every_submission_handed_over_and_refuses_later_ones(
     asyncio.run(scenario())
     assert all(committed(backend, command_id) for command_id in ids)
     assert not any(t.name == "usermgmt-submit" for t in threading.enumerate())
+
+
+def test_a_group_wakes_the_pipeline_once(backend: EmbeddedBackend) -> None:
+    gate = Gate(backend.batch)
+    submitter = GroupCommitSubmitter(replace(backend, batch=gate))
+    wakes: list[None] = []
+    backend.on_work(lambda: wakes.append(None))
+
+    async def scenario() -> None:
+        first = send(submitter, "first@example.com", new_id())
+        await wait_for(gate.holding)
+        # These three wait behind the first group, then commit together as the second.
+        rest = [send(submitter, f"r{i}@example.com", new_id()) for i in range(3)]
+        await asyncio.sleep(0)
+        gate.open.set()
+        await asyncio.gather(first, *rest)
+
+    submitter.start()
+    try:
+        asyncio.run(scenario())
+    finally:
+        submitter.stop()
+    assert backend.command_queue.depth() == 4
+    assert len(wakes) == 2  # one per commit, not one per command
