@@ -90,7 +90,9 @@ def queries(sizes: Sizes) -> list[Figure]:
     data = sizes.work / "data"
     seed(data)
     samples: dict[str, list[float]] = {}
-    with usermgmt_server(data) as ours, bare_server(sizes.work) as bare:
+    # One process each: the bare app is one uvicorn process, so ours is too (`--workers 1`).
+    # The ratio is the cost of a request through our stack, not a count of processes.
+    with usermgmt_server(data, "--workers", "1") as ours, bare_server(sizes.work) as bare:
         for server in (ours, bare):  # warm-up: caches, connections, the page cache
             rate(server, by_id, 0.5)
             rate(server, page50, 0.5)
