@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import uvicorn
@@ -45,6 +45,51 @@ class ReadyServer(uvicorn.Server):
         self.ready.set()
 
 
+class ServerOutput:
+    """What the server prints, read as it comes: a pipe drained by a thread (so it never fills
+    and blocks the server), copied to a file for whoever reads a failed test's logs. A test
+    waits on a line appearing, not on a timer."""
+
+    def __init__(self, stream: IO[bytes], copy: Path) -> None:
+        self._lines: list[str] = []
+        self._ended = False
+        self._changed = threading.Condition()
+        threading.Thread(target=self._drain, args=(stream, copy), daemon=True).start()
+
+    @property
+    def text(self) -> str:
+        with self._changed:
+            return "".join(self._lines)
+
+    def wait_for(self, pattern: str, timeout: float = START_TIMEOUT_S) -> re.Match[str]:
+        """The first match of `pattern` in a line; RuntimeError if the output ends (every
+        process of the server exited) or `timeout` passes first."""
+        deadline = time.monotonic() + timeout
+        searched = 0
+        with self._changed:
+            while True:
+                for line in self._lines[searched:]:
+                    if found := re.search(pattern, line):
+                        return found
+                searched = len(self._lines)
+                left = deadline - time.monotonic()
+                if self._ended or left <= 0:
+                    raise RuntimeError(f"the server did not print {pattern!r}:\n{self.text}")
+                self._changed.wait(left)
+
+    def _drain(self, stream: IO[bytes], copy: Path) -> None:
+        with stream, open(copy, "ab") as out:
+            for raw in iter(stream.readline, b""):
+                out.write(raw)
+                out.flush()
+                with self._changed:
+                    self._lines.append(raw.decode(errors="replace"))
+                    self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,6 +114,7 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ()  # more options for `usermgmt serve`
     process: subprocess.Popen[bytes] | None = None
+    output: ServerOutput | None = None  # of the last launch
     _http: httpx.Client | None = None
 
     @property
@@ -87,10 +133,6 @@ class Server:
 
     # lifecycle ----------------------------------------------------------------------------------
 
-    @property
-    def log(self) -> Path:
-        return self.data.parent / f"server-{self.port}.log"
-
     def start(self) -> Server:
         return self.launch().wait_ready()
 
@@ -99,30 +141,26 @@ class Server:
         `interrupt` can do what a Ctrl-C on its terminal does."""
         command = [sys.executable, "-m", "handlers.cli", "serve", "--port", str(self.port)]
         command += ["--data", str(self.data), *self.args]
-        # The log goes to a file: a pipe nobody reads would fill up and block the server.
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env={**os.environ, **self.env},
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert self.process.stdout is not None
+        copy = self.data.parent / f"server-{self.port or 'any'}.log"
+        self.output = ServerOutput(self.process.stdout, copy)
         return self
 
     def wait_ready(self) -> Server:
-        assert self.process is not None
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.05)  # the socket is not listening yet; nothing to await on
-        raise RuntimeError("server did not answer /healthz in time")
+        """Once the server announces its sockets, they listen: a request waits in their backlog
+        until an HTTP process takes it, so one /healthz tells when the server serves."""
+        assert self.output is not None
+        self.output.wait_for(r"serving on http://")
+        assert self.http.get("/healthz", timeout=START_TIMEOUT_S).status_code == 200
+        return self
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.process is not None
@@ -226,20 +264,6 @@ def exits(pid: int) -> bool:
         return bool(readable)
     finally:
         os.close(fd)
-
-
-def logged(server: Server, pattern: str) -> re.Match[str]:
-    """The first match of `pattern` in the server's log, once it is there (within
-    START_TIMEOUT_S); the server must not exit meanwhile."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        found = re.search(pattern, server.log.read_text(errors="replace"))
-        if found:
-            return found
-        if server.process is None or server.process.poll() is not None:
-            raise RuntimeError(f"server exited before logging {pattern!r}")
-        time.sleep(0.05)  # a file written by another process: nothing to await on
-    raise RuntimeError(f"the server did not log {pattern!r} in time")
 
 
 COMMAND_FIELDS = (

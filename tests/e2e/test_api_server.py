@@ -14,7 +14,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.e2e.api_harness import ROOT, Server, exits, logged, worker_pids
+from tests.e2e.api_harness import ROOT, Server, exits, worker_pids
 
 pytestmark = pytest.mark.local_only(
     "the local server process: its CLI tokens, restarts and signals"
@@ -76,8 +76,9 @@ def test_ctrl_c_on_its_terminal_stops_every_process_cleanly(fresh_server: Server
 
 def test_port_0_serves_on_the_port_it_announces(tmp_path: Path, layout: tuple[str, ...]):
     server = Server(tmp_path / "data", port=0, args=layout).launch()
+    assert server.output is not None
     try:
-        server.port = int(logged(server, r"serving on http://127\.0\.0\.1:(\d+)")[1])
+        server.port = int(server.output.wait_for(r"serving on http://127\.0\.0\.1:(\d+)")[1])
         assert server.wait_ready().http.get("/healthz").json() == {"status": "ok"}
     finally:
         server.stop()
@@ -94,9 +95,10 @@ def test_a_start_waits_until_no_other_server_holds_the_port(
     held.bind(("127.0.0.1", server.port))
     held.listen()
     try:
-        server.launch()
-        logged(server, f"port {server.port} is in use")
-        assert "serving on" not in server.log.read_text()
+        output = server.launch().output
+        assert output is not None
+        output.wait_for(f"port {server.port} is in use")
+        assert "serving on" not in output.text
     finally:
         held.close()
     server.wait_ready()
