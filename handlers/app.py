@@ -83,7 +83,7 @@ class GraphQLApp(GraphQL[AppContext, None]):
             if not self._origin_allowed(scope):
                 await _json(FORBIDDEN_ORIGIN, 403)(scope, receive, send)
                 return
-            if not self._opens_ide(scope):
+            if not self._opens_ide(scope, receive):
                 try:
                     scope[CALLER] = self.identify(scope)
                 except AuthError as exc:
@@ -115,11 +115,12 @@ class GraphQLApp(GraphQL[AppContext, None]):
             raise ConnectionRejectionError() from None
         return UNSET
 
-    def _opens_ide(self, scope: Scope) -> bool:
-        if not self.graphql_ide or scope["method"] != "GET" or b"query=" in scope["query_string"]:
+    def _opens_ide(self, scope: Scope, receive: Receive) -> bool:
+        """Exactly when Strawberry will answer with the IDE page and run nothing: its own test
+        on the request as it will parse it (a percent-encoded `query` key is still a query)."""
+        if not self.graphql_ide or scope["method"] != "GET":
             return False
-        accept = _header(scope, b"accept") or ""
-        return "text/html" in accept or "*/*" in accept
+        return self.should_render_graphql_ide(self.request_adapter_class(Request(scope, receive)))
 
     def _origin_allowed(self, scope: Scope) -> bool:
         """Clients without an Origin (not browsers) are accepted; browsers need the same origin

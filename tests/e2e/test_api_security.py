@@ -203,3 +203,16 @@ def test_local_dev_has_introspection_and_graphiql(server: Server, admin: str):
     assert server.gql("{ __schema { queryType { name } } }", admin)["__schema"]["queryType"]
     page = server.http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+@pytest.mark.parametrize(
+    "params",
+    ["query={__typename}", "%71uery={__typename}", "qu%65ry={__typename}", "x=1&query={me{id}}"],
+)
+def test_a_get_that_runs_a_query_needs_a_token_whatever_its_encoding(server: Server, params: str):
+    """The GraphiQL page is open; a GET that carries a query is not, however the key is
+    spelled in the URL."""
+    for accept in ("text/html", "*/*", "application/json"):
+        reply = server.http.get(f"/graphql?{params}", headers={"accept": accept})
+        assert reply.status_code == 401, (accept, reply.text)
+        assert "data" not in reply.json()
