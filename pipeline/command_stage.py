@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from domain.commands import AggregateCommand, ReplayFrom
@@ -22,6 +23,8 @@ from pipeline.records import (
     Status,
     command_id_of,
 )
+
+log = logging.getLogger("usermgmt.pipeline")
 
 MAX_DECISIONS = 8  # reload-and-decide rounds after version conflicts before trying again later
 
@@ -57,10 +60,33 @@ def handle_command(backend: Backend, body: str) -> None:
 
 
 def give_up_command(backend: Backend, body: str, reason: str) -> None:
+    """The command's last word after its last delivery failed. FAILED, unless an earlier
+    delivery stored its events (a store without transactions keeps them when a later step of
+    the same delivery fails): those stand and go on to the views, so it is ACCEPTED."""
     command_id = command_id_of(body)
-    if command_id is not None:
-        error = CommandError.internal(reason)
-        backend.commands.advance(command_id, Status.FAILED, backend.clock(), error=error)
+    if command_id is None:
+        return
+    now = backend.clock()
+    stored = _stored_version(backend, body)
+    if stored is not None:
+        backend.commands.advance(command_id, Status.ACCEPTED, now, stored)
+        return
+    backend.commands.advance(command_id, Status.FAILED, now, error=CommandError.internal(reason))
+
+
+def _stored_version(backend: Backend, body: str) -> int | None:
+    """The version of the command's last stored event; None when it stored none, or when the
+    store cannot tell (it is often why the command is given up)."""
+    try:
+        envelope = CommandEnvelope.from_json(body)
+        if envelope.stream is None:
+            return None
+        history = backend.events.load(envelope.stream)
+    except Exception:
+        log.warning("giving up command %s without reading its stream", command_id_of(body))
+        return None
+    mine = [r.version for r in history if r.command_id == envelope.command_id]
+    return mine[-1] if mine else None
 
 
 def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:

@@ -70,19 +70,14 @@ def pump(
 def _run(
     backend: Backend, message: Message, handle: Handler, give_up: GiveUp
 ) -> tuple[Outcome, str]:
-    # Each message in a savepoint of its own: a failure undoes its writes and nothing else.
-    try:
+    def alone(body: str) -> None:
+        # The handler in a savepoint of its own: when it fails, its writes are undone before
+        # anything else happens, a retry or the give-up (which must not commit half a command
+        # beside its FAILED), and the rest of the batch stands.
         with backend.batch():
-            outcome, reason = attempt(message, handle, give_up)
-            if outcome is Outcome.RETRY:
-                raise _Undo(reason)
-            return outcome, reason
-    except _Undo as undo:
-        return Outcome.RETRY, str(undo)
+            handle(body)
 
-
-class _Undo(Exception):
-    pass
+    return attempt(message, alone, give_up)
 
 
 def retry_delay(attempts: int, base_s: float = 0.05) -> float:

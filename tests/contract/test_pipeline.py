@@ -7,6 +7,7 @@ import subprocess
 import threading
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from domain.errors import DomainError
 from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import MAX_DELIVERIES, pump
 from pipeline.executor import handle_event
-from pipeline.ports import EventStore, OutMessage, Queue
+from pipeline.ports import CommandLog, EventStore, OutMessage, Queue
 from pipeline.records import RecordedEvent, Status, ViewRow
 from tests.support.builders import (
     as_admin,
@@ -272,6 +273,58 @@ def test_a_command_failing_every_retry_ends_failed_without_blocking_others(
     assert "disk is on fire" in failed.error.message
     assert deliveries == MAX_DELIVERIES + 1  # the doomed one's tries and the fine one
     assert backend.events.load(f"group#{doomed_id}") == []
+
+
+class FailingAcceptance:
+    """A command log whose first `times` writes of ACCEPTED fail: the command's events are
+    appended, then recording the outcome fails, on every delivery."""
+
+    def __init__(self, log: CommandLog, times: int) -> None:
+        self.log, self.left = log, times
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.log, name)
+
+    def advance(self, command_id: str, status: Status, *args: Any, **kwargs: Any) -> object:
+        if status is Status.ACCEPTED and self.left > 0:
+            self.left -= 1
+            raise OSError("the status write failed")
+        return self.log.advance(command_id, status, *args, **kwargs)
+
+
+def test_a_command_given_up_after_its_events_were_stored_is_not_failed(
+    deployment: Deployment,
+) -> None:
+    """Whatever a command's last word is, the store agrees with it: FAILED with none of its
+    events stored (rolled back with the failed delivery), or its events stored and it goes on
+    to APPLIED (a store without transactions keeps them)."""
+    backend = deployment.backend
+    group_id = new_id()
+    receipt = as_admin(backend, c.CreateGroup(id=group_id, name="half", description="x"))
+    faulty = replace(backend, commands=FailingAcceptance(backend.commands, MAX_DELIVERIES))
+    while pump(
+        faulty,
+        faulty.command_queue,
+        lambda body: handle_command(faulty, body),
+        lambda body, reason: give_up_command(faulty, body, reason),
+        10,
+        retry_base_s=0,
+    ):
+        pass
+    deployment.drain()
+
+    stored = backend.events.load(f"group#{group_id}")
+    [status] = statuses(backend, [receipt])
+    if stored:
+        assert status is Status.APPLIED
+        assert backend.views.get("group", group_id) is not None
+    else:
+        assert status is Status.FAILED
+        assert backend.views.get("group", group_id) is None
+    # The name was claimed only if the group exists: a new group may take it otherwise.
+    again = as_admin(backend, c.CreateGroup(id=new_id(), name="half", description="y"))
+    deployment.drain()
+    assert statuses(backend, [again]) == [Status.REJECTED if stored else Status.APPLIED]
 
 
 def test_an_update_that_changes_nothing_is_applied_without_an_event(deployment: Deployment) -> None:
