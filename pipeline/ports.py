@@ -83,6 +83,12 @@ class Views(Protocol):
     ) -> list[ViewRow]:
         """Up to `first` live rows with ids after `after`, in id order."""
 
+    def pages(
+        self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]
+    ) -> list[list[ViewRow]]:
+        """`page` for each filter, in order: in one read where the storage allows (the
+        members of every group on a page of groups)."""
+
     def put(self, row: ViewRow, expected_version: int | None) -> bool:
         """Write the row if the stored one is at `expected_version` (None: no row yet)."""
 

@@ -1,4 +1,5 @@
-"""Batched view reads for nested fields: a page of users costs one read per kind, not per user."""
+"""Batched view reads for nested fields: a page of users costs one read per kind, not per user,
+and a page of groups one read for all their members."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from pipeline.ports import Views
+from pipeline.ports import ViewFilter, Views
 from pipeline.records import ViewRow
 
 
@@ -16,6 +17,7 @@ class Loaders:
     def __init__(self, views: Views) -> None:
         self._views = views
         self._loaders: dict[str, DataLoader[str, ViewRow | None]] = {}
+        self._members: dict[tuple[int, str | None], DataLoader[str, list[ViewRow]]] = {}
 
     def of(self, kind: str) -> DataLoader[str, ViewRow | None]:
         loader = self._loaders.get(kind)
@@ -32,3 +34,19 @@ class Loaders:
             return [rows.get(i) for i in ids]
 
         return load
+
+    def members(self, first: int, after: str | None) -> DataLoader[str, list[ViewRow]]:
+        """Group id -> up to `first` of its members after `after`: one loader per page size and
+        cursor, since those are what one read can share."""
+        key = (first, after)
+        loader = self._members.get(key)
+        if loader is None:
+            views = self._views
+
+            async def load(group_ids: Sequence[str]) -> list[list[ViewRow]]:
+                wheres = [ViewFilter(group_id=g) for g in group_ids]
+                return views.pages("user", first, after, wheres)
+
+            loader = DataLoader(load_fn=load)
+            self._members[key] = loader
+        return loader

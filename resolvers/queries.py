@@ -105,10 +105,11 @@ def groups(info: Info, first: int | None = 20, after: str | None = None) -> Conn
     return page(*_rows(info, "group", first, after), Group.of, _id)
 
 
-def members_of(info: Info, group_id: str, first: int | None, after: str | None) -> Connection[User]:
+async def members_of(
+    info: Info, group_id: str, first: int | None, after: str | None
+) -> Connection[User]:
     size, start = page_size(first), decode_cursor(after)
-    where = ViewFilter(group_id=group_id)
-    rows = info.context.backend.views.page("user", size + 1, start, where)
+    rows = await info.context.loaders.members(size + 1, start).load(group_id)
     return page(rows, size, User.of, _id)
 
 

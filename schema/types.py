@@ -85,12 +85,12 @@ class Group:
     updated_at: datetime
 
     @strawberry.field(permission_classes=[IsAdmin], description="admin only")
-    def members(
+    async def members(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> "Connection[User]":
         from resolvers.queries import members_of
 
-        return members_of(info, self.id, first, after)
+        return await members_of(info, self.id, first, after)
 
     @classmethod
     def of(cls, row: ViewRow) -> Self:

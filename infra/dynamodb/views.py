@@ -68,6 +68,12 @@ class DynamoViews:
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return rows
 
+    def pages(
+        self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]
+    ) -> list[list[ViewRow]]:
+        # Each filter is a partition of its own index: a Query each, nothing to combine.
+        return [self.page(kind, first, after, where) for where in wheres]
+
     def put(self, row: ViewRow, expected_version: int | None) -> bool:
         if expected_version is None:
             return self._put(row, "attribute_not_exists(#id)", {"#id": "id"}, {})

@@ -50,22 +50,27 @@ class SqliteViews:
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
     ) -> list[ViewRow]:
-        clauses, params = ["data IS NOT NULL"], []
-        if after is not None:
-            clauses.append("id > ?")
-            params.append(after)
-        if where is not None:
-            for column in ("email_key", "role_id", "group_id"):
-                value = getattr(where, column)
-                if value is not None:
-                    clauses.append(f"{column} = ?")
-                    params.append(value)
-        rows = self.db.conn().execute(
-            f"SELECT {_select()} FROM {VIEW_TABLES[kind]} WHERE {' AND '.join(clauses)}"
-            " ORDER BY id LIMIT ?",
-            [*params, first],
-        )
-        return [_row(kind, row) for row in rows]
+        return self.pages(kind, first, after, [where or ViewFilter()])[0]
+
+    def pages(
+        self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]
+    ) -> list[list[ViewRow]]:
+        """One statement: each filter's page is a subquery of its own (so each uses its index
+        and its LIMIT), tagged with its place in `wheres`."""
+        if not wheres:
+            return []
+        parts, params = [], []
+        for n, where in enumerate(wheres):
+            clauses, values = _clauses(after, where)
+            parts.append(
+                f"SELECT * FROM (SELECT {n}, {_select()} FROM {VIEW_TABLES[kind]}"
+                f" WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?)"
+            )
+            params += [*values, first]
+        found: list[list[ViewRow]] = [[] for _ in wheres]
+        for n, *row in self.db.conn().execute(" UNION ALL ".join(parts), params):
+            found[n].append(_row(kind, tuple(row)))
+        return found
 
     def put(self, row: ViewRow, expected_version: int | None) -> bool:
         columns, values = _columns(row)
@@ -99,6 +104,19 @@ def _select() -> str:
 
 def _marks(columns: Sequence[str]) -> str:
     return ", ".join("?" * len(columns))
+
+
+def _clauses(after: str | None, where: ViewFilter) -> tuple[list[str], list[Any]]:
+    clauses, params = ["data IS NOT NULL"], []
+    if after is not None:
+        clauses.append("id > ?")
+        params.append(after)
+    for column in ("email_key", "role_id", "group_id"):
+        value = getattr(where, column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return clauses, params
 
 
 def _columns(row: ViewRow) -> tuple[list[str], list[Any]]:

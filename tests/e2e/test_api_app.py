@@ -133,6 +133,10 @@ class CountingViews:
         self.reads += 1
         return self.inner.page(kind, first, after, where)
 
+    def pages(self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]):
+        self.reads += 1
+        return self.inner.pages(kind, first, after, wheres)
+
 
 def populate(backend: EmbeddedBackend, users: int) -> None:
     ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(4)]
@@ -177,6 +181,42 @@ def test_a_page_of_users_costs_a_fixed_number_of_view_reads(
     assert all(len(e["node"]["role"]["authorizations"]) == 2 for e in edges)
     # the page, then one batch each for roles, groups and authorizations
     assert counting.reads == 4
+
+
+GROUPS_PAGE = """{ groups(first: 100) { edges { node { name
+  members(first: 2) { edges { node { id } } pageInfo { hasNextPage } } } } } }"""
+
+
+@pytest.mark.parametrize("groups", [2, 30])
+def test_a_page_of_groups_with_their_members_costs_a_fixed_number_of_view_reads(
+    backend: EmbeddedBackend, authority: LocalAuthority, groups: int
+):
+    ids = [f"00000000-0000-4000-9000-{i:012d}" for i in range(groups)]
+    for i, group_id in enumerate(ids):
+        submit(backend, CreateGroup(id=group_id, name=f"g{i}", description="d"), "t", True)
+    Runner(backend).run_until_idle()
+    for i, group_id in enumerate(ids):
+        for n in range(i % 4):  # 0 to 3 members
+            user = CreateUser(
+                id=f"auth0|g{i}-{n}",
+                email=f"g{i}-{n}@example.com",
+                first_name="F",
+                last_name="L",
+                group_id=group_id,
+            )
+            submit(backend, user, "t", True)
+    Runner(backend).run_until_idle()
+    counting = CountingViews(backend.views)
+    backend.views = counting  # type: ignore[assignment]
+    app = create_app(backend, bearer(authority), PRODUCTION)
+    edges = post(app, GROUPS_PAGE, admin_token(authority))["data"]["groups"]["edges"]
+    members = {e["node"]["name"]: e["node"]["members"] for e in edges}
+    for i in range(groups):
+        page = members[f"g{i}"]
+        shown = min(i % 4, 2)
+        assert [m["node"]["id"] for m in page["edges"]] == [f"auth0|g{i}-{n}" for n in range(shown)]
+        assert page["pageInfo"]["hasNextPage"] == (i % 4 > 2)
+    assert counting.reads == 2  # the groups, then one batch for every group's members
 
 
 def test_behind_an_authorizer_the_caller_comes_from_its_context(
