@@ -26,6 +26,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from infra.auth import LocalAuthority
 from infra.settings import from_env
+from pipeline.ports import Backend
 
 START_TIMEOUT_S = 30.0
 WAIT_S = 15.0
@@ -227,6 +228,18 @@ class Server:
         raise AssertionError(f"expected errors from {query}")
 
     # commands -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def store(self) -> Iterator[Backend]:
+        """The deployment's ports, behind the API's back: for a test that damages what only an
+        operator's tool could fix. Here, the data directory the server process shares."""
+        from infra.sqlite import open_backend
+
+        backend = open_backend(self.data)
+        try:
+            yield backend
+        finally:
+            backend.close()
 
     def run(self, mutation: str, token: str, **variables: Any) -> dict[str, Any]:
         """Submit a mutation and follow its command to a terminal status; the last Command."""

@@ -28,6 +28,7 @@ from infra.auth import verifier_for
 from infra.aws import resources
 from infra.aws.management import ManagementApi
 from infra.settings import from_env
+from pipeline.ports import Backend
 from tests.e2e.api_harness import Server
 from tests.support.aws_deployment import REGION, moto_stack
 from tests.support.websocket_api import NothingReceived, Socket, WebSocketApi
@@ -163,6 +164,7 @@ class LambdaApi(Server):
     pollers: Pollers | None = None
     gateway: ApiGateway | None = None
     websockets: WebSocketApi | None = None
+    backend: Backend | None = None  # the stack's, on moto
 
     @property
     def url(self) -> str:
@@ -188,6 +190,11 @@ class LambdaApi(Server):
     def start(self) -> Server:
         raise NotImplementedError("the AWS deployment has no server process")
 
+    @contextmanager
+    def store(self) -> Iterator[Backend]:
+        assert self.backend is not None
+        yield self.backend
+
 
 @contextmanager
 def lambda_api(data: Path) -> Iterator[LambdaApi]:
@@ -204,6 +211,7 @@ def lambda_api(data: Path) -> Iterator[LambdaApi]:
                 pollers=pollers,
                 gateway=ApiGateway(routes(stack.template)),
                 websockets=websockets,
+                backend=stack.backend,
             )
         finally:
             wiring.use()

@@ -3,6 +3,7 @@ aggregate, lists, history, asOf, and replayFrom."""
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from datetime import UTC, datetime
 
 from tests.e2e.api_harness import (
@@ -183,9 +184,17 @@ def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(server: S
     assert server.gql(USER, admin, id=user_id, asOf=long_ago)["user"] is None
 
 
-def test_replay_from_rebuilds_the_views(server: Server, admin: str):
-    group_id = new_group(server, admin)
+def test_replay_from_repairs_a_damaged_view(server: Server, admin: str):
     start = datetime.now(UTC).isoformat()
+    group_id = new_group(server, admin)
+    query = "query($id: ID!) { group(id: $id) { name version } }"
+    good = server.gql(query, admin, id=group_id)["group"]
+    with server.store() as store:  # a row gone wrong behind the pipeline's back
+        row = store.views.get("group", group_id)
+        assert row is not None and row.data is not None
+        assert store.views.replace(dc_replace(row, data={**row.data, "name": "garbage"}))
+    assert server.gql(query, admin, id=group_id)["group"]["name"] == "garbage"
+
     replay = (
         "mutation($at: DateTime!) { replayFrom(timestamp: $at) { commandId status aggregateId } }"
     )
@@ -193,8 +202,28 @@ def test_replay_from_rebuilds_the_views(server: Server, admin: str):
     assert receipt["status"] == "QUEUED" and receipt["aggregateId"] is None
     updates = server.follow(receipt["commandId"], admin)
     assert updates[-1]["status"] == "APPLIED" and updates[-1]["name"] == "ReplayFrom"
-    query = "query($id: ID!) { group(id: $id) { id } }"
-    assert server.gql(query, admin, id=group_id)["group"] == {"id": group_id}
+    assert server.gql(query, admin, id=group_id)["group"] == good
+
+
+def test_admin_deletes_a_group_and_reads_it_as_of_before(server: Server, admin: str):
+    group_id = new_group(server, admin)
+    query = "query($id: ID!, $at: DateTime) { group(id: $id, asOf: $at) { id name } }"
+    alive = server.gql(query, admin, id=group_id)["group"]
+    stamps = "query($id: ID!) { group(id: $id) { updatedAt } }"
+    existed_at = server.gql(stamps, admin, id=group_id)["group"]["updatedAt"]
+
+    delete = "mutation($id: ID!) { deleteGroup(id: $id) { commandId } }"
+    done = server.run(delete, admin, id=group_id)
+    assert (done["status"], done["name"], done["aggregateId"]) == (
+        "APPLIED",
+        "DeleteGroup",
+        group_id,
+    )
+
+    assert server.gql(query, admin, id=group_id)["group"] is None
+    assert server.gql(query, admin, id=group_id, at=existed_at)["group"] == alive
+    now = datetime.now(UTC).isoformat()
+    assert server.gql(query, admin, id=group_id, at=now)["group"] is None  # after it was deleted
 
 
 def test_an_update_that_changes_nothing_is_applied_without_an_event(server: Server, admin: str):
