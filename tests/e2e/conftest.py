@@ -7,23 +7,27 @@ import pytest
 
 from tests.e2e.api_harness import Server
 
-DEPLOYMENTS = ["local", "aws"]
+# local: `usermgmt serve` as `make run` starts it (on more than one core, an HTTP worker per core
+# and the pipeline in a process of its own); local-1: `serve --workers 1`, everything in one
+# process; aws: the Lambda handlers.
+DEPLOYMENTS = {"local": (), "local-1": ("--workers", "1"), "aws": None}
 
 
-@pytest.fixture(scope="session", params=DEPLOYMENTS)
+@pytest.fixture(scope="session", params=list(DEPLOYMENTS))
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """One deployment for the suite; tests use fresh ids and names so they do not collide.
-    local: the real server process. aws: the Lambda handlers behind API Gateway events, the
-    pipeline on moto (tests/e2e/aws_harness.py)."""
-    if request.param == "aws":
+    local, local-1: the real server process. aws: the Lambda handlers behind API Gateway
+    events, the pipeline on moto (tests/e2e/aws_harness.py)."""
+    args = DEPLOYMENTS[request.param]
+    if args is None:
         from tests.e2e.aws_harness import lambda_api
 
         with lambda_api(tmp_path_factory.mktemp("usermgmt-aws")) as api:
             yield api
         return
-    live = Server(tmp_path_factory.mktemp("usermgmt")).start()
+    live = Server(tmp_path_factory.mktemp("usermgmt"), args=args).start()
     yield live
     live.stop()
 
