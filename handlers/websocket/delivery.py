@@ -90,8 +90,12 @@ def send(
     lease: Lease,
 ) -> Outcome:
     """Post what `result` says while holding `lease`, then record it or end the subscription.
-    `record` is the command as the resolver read it: None when there was nothing it may show
-    (missing, another user's) or the read failed (the result then carries the error)."""
+    `record` is the command as read (None when missing, or when the read failed: the result then
+    carries the error); `result` is what the resolver made of it for this subscriber: None when
+    its stream ended without showing anything (a missing command, another user's). That ends
+    the subscription at once with a bare `complete`, as on the local server, whatever the
+    command's status: kept, it would end only when the command does, telling the subscriber
+    that the command exists and when it finished."""
     if isinstance(result, PreExecutionError):
         return _end(outlet, subscription, error_message(subscription.id, errors_of(result)))
     if result is not None:
@@ -104,7 +108,7 @@ def send(
             raise
         if not alive:
             return Outcome.GONE
-    if record is None or record.status.terminal:
+    if result is None or record is None or record.status.terminal:
         return _end(outlet, subscription, complete_message(subscription.id))
     outlet.store.sent(subscription, record.status.rank, lease)
     return Outcome.SENT

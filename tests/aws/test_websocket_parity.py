@@ -164,6 +164,14 @@ SCENARIOS: dict[str, Any] = {
     ],
     "a missing command": lambda c, a, u: [init(a), recv(), sub(c.missing), recv()],
     "another user's command": lambda c, a, u: [init(u), recv(), sub(c.applied), recv()],
+    "another user's unfinished command": lambda c, a, u: [
+        init(u),
+        recv(),
+        sub(c.queued),
+        recv(),
+        ("send", {"type": "ping"}),
+        recv(),
+    ],
     "a finished command": lambda c, a, u: [init(a), recv(), sub(c.applied), recv(2)],
     "a reused operation id": lambda c, a, u: [
         init(a),

@@ -116,6 +116,30 @@ def test_another_users_command_sends_nothing_of_it(world: World) -> None:
     assert statuses(admin.received()) == ["QUEUED", "ACCEPTED", "APPLIED", "complete"]
 
 
+def test_another_users_unfinished_command_completes_at_once_and_nothing_follows(
+    world: World,
+) -> None:
+    """The stranger subscribes while the owner's command is still QUEUED: as locally, a bare
+    `complete` at once, nothing kept, and nothing when the command goes on (not even when it
+    ends, which would tell that it existed and when it finished). A missing command likewise."""
+    command_id = register(world, f"auth0|{uuid.uuid4().hex}")
+    assert world.aws.status(command_id) is Status.QUEUED
+    stranger = world.api.open(world.user_token(f"auth0|{uuid.uuid4().hex}"))
+    subscribe(stranger, command_id)
+    subscribe(stranger, str(uuid.uuid4()), operation_id="2")
+    assert stranger.received() == [
+        {"id": "1", "type": "complete"},
+        {"id": "2", "type": "complete"},
+    ]
+    assert kept_for(world, stranger) == ["connection"]
+    posted = posts_to(world, stranger)
+    world.settle()
+    assert world.aws.status(command_id) is Status.APPLIED
+    assert posts_to(world, stranger) == posted
+    assert stranger.received() == []
+    assert kept_for(world, stranger) == ["connection"]
+
+
 def test_many_subscribers_each_get_every_status_in_the_shape_they_asked_for(world: World) -> None:
     admin = world.admin_token()
     command_id = world.create_group(admin)
