@@ -16,8 +16,8 @@ from domain.errors import DomainError
 from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import MAX_DELIVERIES, pump
 from pipeline.executor import handle_event
-from pipeline.ports import CommandLog, EventStore, OutMessage, Queue
-from pipeline.records import RecordedEvent, Status, ViewRow
+from pipeline.ports import Backend, CommandLog, EventStore, OutMessage, Queue
+from pipeline.records import CommandRecord, RecordedEvent, Status, ViewRow
 from tests.support.builders import (
     as_admin,
     create_role,
@@ -65,17 +65,29 @@ def test_concurrent_creates_of_one_email_in_any_case_exactly_one_wins(
     assert {r.error.code for r in records if r and r.error} == {"DUPLICATE"}
 
 
-def test_a_user_never_points_at_a_role_deleted_concurrently(deployment: Deployment) -> None:
+@pytest.mark.parametrize("first", ["create", "delete"])
+def test_a_user_never_points_at_a_role_deleted_concurrently(
+    deployment: Deployment, first: str
+) -> None:
+    """One receive takes both commands (they are in different groups) and runs them in the
+    order they were submitted, so each order is exercised by submitting in it: whichever runs
+    first wins, the other is refused, and the role's reference count says what the store holds."""
     backend = deployment.unbatched()
-    for round_ in range(8):
+    for round_ in range(4):
         role_id = new_id()
-        as_admin(backend, create_role(role_id, f"race-{round_}"))
+        as_admin(backend, create_role(role_id, f"race-{first}-{round_}"))
         deployment.drain()
-        user_id = f"auth0|racer-{round_}"
-        create = as_admin(
-            backend, create_user(user_id, f"racer{round_}@example.com", role_id=role_id)
+        user_id = f"auth0|racer-{first}-{round_}"
+        create_command = create_user(
+            user_id, f"racer-{first}-{round_}@example.com", role_id=role_id
         )
-        delete = as_admin(backend, c.DeleteRole(id=role_id))
+        delete_command = c.DeleteRole(id=role_id)
+        if first == "create":
+            create = as_admin(backend, create_command)
+            delete = as_admin(backend, delete_command)
+        else:
+            delete = as_admin(backend, delete_command)
+            create = as_admin(backend, create_command)
         run_command_stage_concurrently(backend, threads=2)
         deployment.drain()
 
@@ -87,6 +99,43 @@ def test_a_user_never_points_at_a_role_deleted_concurrently(deployment: Deployme
         if user is not None and not user.deleted:
             assert user.data is not None and user.data["role_id"] == role_id
             assert not role.deleted
+
+        if first == "create":
+            assert outcome == [Status.APPLIED, Status.REJECTED]
+            assert error_code(backend, delete) == "CONFLICT"
+            assert user is not None and not user.deleted
+            # The role counts its one user: deleting it is refused until the user is gone.
+            refused = as_admin(backend, c.DeleteRole(id=role_id))
+            deployment.drain()
+            assert error_code(backend, refused) == "CONFLICT"
+            assert "still referenced by 1 user" in error_message(backend, refused)
+            as_admin(backend, c.DeleteUser(id=user_id))
+            deployment.drain()
+            allowed = as_admin(backend, c.DeleteRole(id=role_id))
+            deployment.drain()
+            assert statuses(backend, [allowed]) == [Status.APPLIED]
+        else:
+            assert outcome == [Status.REJECTED, Status.APPLIED]
+            assert error_code(backend, create) == "NOT_FOUND"
+            assert user is None and role.deleted
+            # The deleted role takes no new references.
+            late = as_admin(
+                backend, create_user(f"{user_id}-late", f"late-{round_}@x.io", role_id=role_id)
+            )
+            deployment.drain()
+            assert error_code(backend, late) == "NOT_FOUND"
+
+
+def error_code(backend: Backend, record: CommandRecord) -> str | None:
+    stored = backend.commands.get(record.id)
+    assert stored is not None
+    return stored.error.code if stored.error else None
+
+
+def error_message(backend: Backend, record: CommandRecord) -> str:
+    stored = backend.commands.get(record.id)
+    assert stored is not None and stored.error is not None
+    return stored.error.message
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from pipeline.ports import OutMessage, Queue
+from pipeline.ports import Message, OutMessage, Queue
 from tests.support.deployments import Deployment
 
 
@@ -63,18 +63,36 @@ def test_a_message_given_back_is_delivered_again_with_its_attempts(deployment: D
     assert queue.receive(1) == []
 
 
-def test_an_unacknowledged_message_comes_back_after_its_visibility_timeout(
-    deployment: Deployment,
-) -> None:
+def receive_within(queue: Queue, seconds: float) -> list[Message]:
+    """Poll until the queue gives something or the deadline passes."""
+    deadline = time.monotonic() + seconds
+    while not (messages := queue.receive(1)) and time.monotonic() < deadline:
+        time.sleep(0.02)  # between polls, not a wait for the outcome
+    return messages
+
+
+def test_a_message_given_back_with_a_delay_comes_back_after_it(deployment: Deployment) -> None:
     queue = deployment.backend.command_queue
     send(queue, "g", "m")
     (message,) = queue.receive(1)
-    queue.retry(message, 0.2)  # as if its visibility timeout were 0.2 s
-    deadline = time.monotonic() + 10
-    again = []
-    while not again and time.monotonic() < deadline:
-        again = queue.receive(1)
-    assert [m.body for m in again] == ["m"]
+    queue.retry(message, 0.2)
+    assert [m.body for m in receive_within(queue, 10)] == ["m"]
+
+
+def test_a_message_never_acknowledged_comes_back_after_its_visibility_timeout(
+    deployment: Deployment,
+) -> None:
+    queue = deployment.with_visibility(deployment.backend.command_queue, 1)
+    send(queue, "g", "m", "next")
+    assert [m.body for m in queue.receive(1)] == ["m"]
+    # The receiver neither acknowledges nor gives it back (it hangs, or dies unnoticed):
+    # while its visibility lasts the message and the rest of its group stay hidden ...
+    assert queue.receive(10) == []
+    # ... and then it is delivered again, counted as a second attempt, still ahead of "next".
+    (again,) = receive_within(queue, 10)
+    assert (again.body, again.attempts) == ("m", 2)
+    queue.ack(again)
+    assert receive_all(queue) == ["next"]
 
 
 def test_a_dead_lettered_message_is_never_delivered_again(deployment: Deployment) -> None:

@@ -5,6 +5,7 @@ reach the same state through a moto server."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import uuid
@@ -125,9 +126,17 @@ def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
                 ],
                 delete_view_row=delete_view_row,
                 unbatched=lambda: backend,  # every call is its own request already
+                with_visibility=_with_visibility,
             )
         finally:
             lambda_runtime.use(None)
+
+
+def _with_visibility(queue: Any, seconds: float) -> Any:
+    from infra.sqs.queue import SqsQueue
+
+    # SQS counts visibility in whole seconds
+    return SqsQueue(queue.client, queue.url, queue.dead_letter_url, visibility_s=math.ceil(seconds))
 
 
 def consume(config_path: str, wire: Any) -> None:

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.ports import Backend
+from pipeline.ports import Backend, Queue
 from pipeline.runner import Runner, RunnerSettings
 
 
@@ -27,6 +27,9 @@ class Deployment:
     consumer_argv: list[str]
     delete_view_row: Callable[[str, str], None]
     unbatched: Callable[[], Backend]
+    # the same queue (same messages) seen by a receiver whose messages stay hidden for only
+    # this many seconds when not acknowledged
+    with_visibility: Callable[[Queue, float], Queue]
 
 
 def unbatched(backend: Backend) -> Backend:
@@ -38,6 +41,7 @@ def unbatched(backend: Backend) -> Backend:
 @contextmanager
 def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
     from infra.sqlite import open_backend
+    from infra.sqlite.queue import SqliteQueue
 
     data = tmp / "data"
     backend = open_backend(data)
@@ -58,6 +62,11 @@ def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
         consumer_argv=[sys.executable, "-m", "tests.support.consumer", "sqlite", str(data)],
         delete_view_row=delete_view_row,
         unbatched=lambda: unbatched(backend),
+        with_visibility=lambda queue, seconds: SqliteQueue(
+            queue.db,  # type: ignore[attr-defined]
+            queue.name,  # type: ignore[attr-defined]
+            visibility_s=seconds,
+        ),
     )
     backend.close()
 

@@ -86,3 +86,52 @@ def test_a_name_change_in_case_only_keeps_the_claim() -> None:
 
 def test_explicit_null_for_a_required_field_is_invalid() -> None:
     assert_refused([], c.UpdateGroup(id=G, name=None), Code.VALIDATION, "name")  # type: ignore[arg-type]
+
+
+def test_delete_role() -> None:
+    assert when([ROLE], c.DeleteRole(id=R)) == [e.RoleDeleted(id=R)]
+
+
+def test_a_deleted_role_is_gone_and_gives_up_its_name_and_authorizations() -> None:
+    deleted = [ROLE, e.RoleDeleted(id=R)]
+    assert fold("role", deleted) is None
+    assert_refused(deleted, c.UpdateRole(id=R, name="Root"), Code.NOT_FOUND)
+    assert_refused(deleted, c.DeleteRole(id=R), Code.NOT_FOUND)
+    gone = effects("role", R, fold("role", [ROLE]), fold("role", deleted))
+    assert {cl.value for cl in gone.release} == {"admin"}
+    assert gone.unreference == {f"authorization#{A1}"}
+    assert gone.delete_target == f"role#{R}"
+    again = when(deleted, c.CreateRole(id=R, name="Admin", description="back"))
+    assert again == [e.RoleCreated(id=R, name="Admin", description="back")]
+
+
+def test_create_authorization_trims_its_name_and_description() -> None:
+    assert when([], c.CreateAuthorization(id=A1, name=" read ", description=" may read ")) == [
+        e.AuthorizationCreated(id=A1, name="read", description="may read")
+    ]
+    assert_refused(
+        [e.AuthorizationCreated(id=A1, name="read", description="r")],
+        c.CreateAuthorization(id=A1, name="read", description="r"),
+        Code.DUPLICATE,
+    )
+
+
+def test_update_authorization_records_only_what_changed() -> None:
+    auth = e.AuthorizationCreated(id=A1, name="read", description="r")
+    assert when([auth], c.UpdateAuthorization(id=A1, name="Read", description=" r ")) == [
+        e.AuthorizationUpdated(id=A1, name="Read")
+    ]
+    assert when([auth], c.UpdateAuthorization(id=A1, description="r")) == []
+    state = fold("authorization", [auth, e.AuthorizationUpdated(id=A1, name="Read")])
+    assert (state.name, state.description) == ("Read", "r")
+    assert_refused([], c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND)
+
+
+def test_a_deleted_authorization_is_gone_and_stops_being_referenceable() -> None:
+    auth = e.AuthorizationCreated(id=A1, name="read", description="r")
+    deleted = [auth, e.AuthorizationDeleted(id=A1)]
+    assert fold("authorization", deleted) is None
+    assert_refused(deleted, c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND)
+    gone = effects("authorization", A1, fold("authorization", [auth]), None)
+    assert gone.delete_target == f"authorization#{A1}"
+    assert {cl.value for cl in gone.release} == {"read"}

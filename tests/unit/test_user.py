@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from domain import commands as c
 from domain import events as e
 from domain.errors import Code
@@ -118,6 +120,62 @@ def test_a_user_acts_only_on_their_own_record() -> None:
         Code.FORBIDDEN,
         ctx=user_ctx("auth0|eve"),
     )
+
+
+def test_update_me_changes_the_callers_own_profile() -> None:
+    assert when(
+        [ADA],
+        c.UpdateMe(
+            id="auth0|ada",
+            email=" Augusta@Example.com ",
+            first_name=" Augusta ",
+            last_name="L",
+            birth_date=date(1815, 12, 10),
+        ),
+        user_ctx("auth0|ada"),
+    ) == [
+        e.UserUpdated(
+            id="auth0|ada",
+            email="Augusta@Example.com",
+            first_name="Augusta",
+            birth_date=date(1815, 12, 10),
+        )
+    ]
+
+
+def test_update_me_leaves_role_and_group_as_the_admin_set_them() -> None:
+    given = [
+        e.UserCreated(
+            id="auth0|ada",
+            email="ada@example.com",
+            first_name="Ada",
+            last_name="L",
+            role_id=ROLE,
+            group_id=GROUP,
+        )
+    ]
+    events = when(given, c.UpdateMe(id="auth0|ada", last_name="Lovelace"), user_ctx("auth0|ada"))
+    state = fold("user", [*given, *events])
+    assert (state.last_name, state.role_id, state.group_id) == ("Lovelace", ROLE, GROUP)
+    with pytest.raises(TypeError):
+        c.UpdateMe(id="auth0|ada", role_id=None)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        c.UpdateMe(id="auth0|ada", group_id=GROUP)  # type: ignore[call-arg]
+
+
+def test_update_me_follows_the_same_input_rules_as_an_admin_update() -> None:
+    me = user_ctx("auth0|ada")
+    assert_refused(
+        [ADA], c.UpdateMe(id="auth0|ada", email="not-an-email"), Code.VALIDATION, "email", me
+    )
+    assert_refused(
+        [ADA],
+        c.UpdateMe(id="auth0|ada", birth_date=date(2026, 11, 27)),
+        Code.VALIDATION,
+        "birth_date",
+        me,
+    )
+    assert when([ADA], c.UpdateMe(id="auth0|ada", first_name=" Ada "), me) == []
 
 
 def test_update_me_before_register_me_is_not_found() -> None:
