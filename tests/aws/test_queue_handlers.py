@@ -126,6 +126,12 @@ def test_after_a_partial_batch_failure_the_failed_event_is_applied_once_and_in_o
     assert aws.status(update.id) is Status.ACCEPTED
     assert aws.pollers.executions.poll() == 1  # only the failed one came back
     assert aws.status(update.id) is Status.APPLIED
+    settings = backend.settings
+    assert settings is not None
+    item = backend.clients.dynamodb().get_item(
+        TableName=settings.commands_table, Key={"id": {"S": update.id}}
+    )["Item"]
+    assert item["event_0_failures"] == {"N": "1"}  # its one failure, counted on its command
     assert_views_match_store(backend)
 
 
