@@ -25,9 +25,15 @@ class Outcome(Enum):
 
 Handler = Callable[[str], None]
 GiveUp = Callable[[str, str], None]  # (message body, reason)
+# How many times the message has failed, this failure included; asked only after a failure.
+Failures = Callable[[Message], int]
 
 
-def attempt(message: Message, handle: Handler, give_up: GiveUp) -> tuple[Outcome, str]:
+def attempt(
+    message: Message, handle: Handler, give_up: GiveUp, failures: Failures | None = None
+) -> tuple[Outcome, str]:
+    """Without `failures`, every delivery of the message is taken to have been an attempt
+    that failed (true of a queue that delivers a group's messages one at a time)."""
     try:
         handle(message.body)
         return Outcome.DONE, ""
@@ -35,8 +41,9 @@ def attempt(message: Message, handle: Handler, give_up: GiveUp) -> tuple[Outcome
         reason = str(exc)
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}"
-        log.warning("attempt %d of message %s failed: %s", message.attempts, message.id, reason)
-        if message.attempts < MAX_DELIVERIES:
+        failed = message.attempts if failures is None else failures(message)
+        log.warning("attempt %d of message %s failed: %s", failed, message.id, reason)
+        if failed < MAX_DELIVERIES:
             return Outcome.RETRY, reason
     give_up(message.body, reason)
     return Outcome.DEAD, reason

@@ -96,6 +96,26 @@ class DynamoCommandLog:
             raise
         return True
 
+    def count_failure(self, command_id: str, counter: str) -> int | None:
+        """Add one to the command's `counter` attribute and return it; None when the command is
+        not in the log (nothing is written then). Called only when a delivery failed, so a
+        command that goes through costs nothing more."""
+        try:
+            response = self.client.update_item(
+                TableName=self.table,
+                Key={"id": s(command_id)},
+                UpdateExpression="ADD #counter :one",
+                ConditionExpression="attribute_exists(#id)",
+                ExpressionAttributeNames={"#counter": counter, "#id": "id"},
+                ExpressionAttributeValues={":one": n(1)},
+                ReturnValues="UPDATED_NEW",
+            )
+        except Exception as exc:
+            if error_code(exc) == CONDITION_FAILED:
+                return None
+            raise
+        return get_n(response.get("Attributes", {}), counter)
+
     def _item(self, record: CommandRecord) -> Item:
         item: Item = {
             "id": s(record.id),

@@ -123,3 +123,24 @@ class Meter:
             yield self.counts
         finally:
             self.on = False
+
+
+class FailingGets:
+    """A command log whose reads of some commands fail, each command its own number of times
+    (None: every time); `tries` counts the reads of each."""
+
+    def __init__(self, commands: Any, failures: dict[str, int | None]) -> None:
+        self.commands, self.failures = commands, dict(failures)
+        self.tries: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.commands, name)
+
+    def get(self, command_id: str) -> Any:
+        self.tries[command_id] += 1
+        left = self.failures.get(command_id, 0)
+        if left is None or left > 0:
+            if left is not None:
+                self.failures[command_id] = left - 1
+            raise OSError(f"could not read command {command_id}")
+        return self.commands.get(command_id)

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 import pytest
 
 from domain import commands as c
-from handlers import executor
+from handlers import command, executor
 from handlers.pollers import LambdaContext
+from handlers.sqs_batch import REDRIVE_AFTER
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.ports import OutMessage
-from pipeline.records import Status
-from tests.aws.harness import Aws, FailingLoads, FailingPuts, aws_harness
+from pipeline.records import Status, command_id_of
+from tests.aws.harness import Aws, FailingGets, FailingLoads, FailingPuts, aws_harness
 from tests.support.builders import as_admin, new_id, queued_record
 from tests.support.views import assert_views_match_store
 
@@ -125,4 +126,92 @@ def test_after_a_partial_batch_failure_the_failed_event_is_applied_once_and_in_o
     assert aws.status(update.id) is Status.ACCEPTED
     assert aws.pollers.executions.poll() == 1  # only the failed one came back
     assert aws.status(update.id) is Status.APPLIED
+    settings = backend.settings
+    assert settings is not None
+    item = backend.clients.dynamodb().get_item(
+        TableName=settings.commands_table, Key={"id": {"S": update.id}}
+    )["Item"]
+    assert item["event_0_failures"] == {"N": "1"}  # its one failure, counted on its command
     assert_views_match_store(backend)
+
+
+def test_a_follower_held_back_behind_a_failing_message_has_all_its_own_deliveries(
+    aws: Aws,
+) -> None:
+    """Held back, a follower is received (and counted by SQS) each time its group is retried;
+    only its own failures count toward giving it up."""
+    backend = aws.backend
+    group_id = new_id()
+    as_admin(backend, c.CreateGroup(id=group_id, name="g", description="one"))
+    aws.pollers.run_until_idle()
+    doomed = as_admin(backend, c.UpdateGroup(id=group_id, description="never"))
+    follower = as_admin(backend, c.UpdateGroup(id=group_id, description="two"))
+    faults = FailingGets(backend.commands, {doomed.id: None, follower.id: 1})
+    aws.fail_with(commands=faults)
+
+    aws.pollers.run_until_idle()
+
+    assert faults.tries[doomed.id] == MAX_DELIVERIES
+    assert faults.tries[follower.id] == 2  # its one failure, then done
+    assert [aws.status(doomed.id), aws.status(follower.id)] == [Status.FAILED, Status.APPLIED]
+    view = backend.views.get("group", group_id)
+    assert view is not None and view.data is not None and view.data["description"] == "two"
+    assert [command_id_of(m["Body"]) for m in aws.receive_all(COMMAND_DLQ)] == [doomed.id]
+
+
+def test_a_message_behind_three_failing_ones_is_processed_not_redriven(aws: Aws) -> None:
+    backend = aws.backend
+    group_id = new_id()
+    as_admin(backend, c.CreateGroup(id=group_id, name="g", description="one"))
+    aws.pollers.run_until_idle()
+    doomed = [
+        as_admin(backend, c.UpdateGroup(id=group_id, description=f"never {i}")) for i in range(3)
+    ]
+    good = as_admin(backend, c.UpdateGroup(id=group_id, description="good"))
+    faults = FailingGets(backend.commands, {d.id: None for d in doomed})
+    aws.fail_with(commands=faults)
+
+    aws.pollers.run_until_idle()
+
+    assert [faults.tries[d.id] for d in doomed] == [MAX_DELIVERIES] * 3
+    assert [aws.status(d.id) for d in doomed] == [Status.FAILED] * 3
+    assert aws.status(good.id) is Status.APPLIED
+    dead = aws.receive_all(COMMAND_DLQ)
+    assert sorted(command_id_of(m["Body"]) for m in dead) == sorted(d.id for d in doomed)
+    assert all(
+        "could not read command" in m["MessageAttributes"]["reason"]["StringValue"] for m in dead
+    )
+
+
+def test_on_its_last_receive_before_the_redrive_a_message_is_given_up_not_left_queued(
+    aws: Aws,
+) -> None:
+    """SQS's redrive would move it to the dead-letter queue with its command QUEUED: the
+    handler gives it up itself, whether it fails or is held back."""
+    backend = aws.backend
+    a, b = new_id(), new_id()
+    head = as_admin(backend, c.CreateGroup(id=a, name="a", description="one"))
+    follower = as_admin(backend, c.UpdateGroup(id=a, description="two"))
+    last = as_admin(backend, c.CreateGroup(id=b, name="b", description="one"))
+    aws.fail_with(commands=FailingGets(backend.commands, {head.id: None, last.id: 1}))
+    raw = aws.receive_all(COMMAND_QUEUE)
+    records = [aws.pollers.commands._record(m) for m in raw]
+    receives = {head.id: 3, follower.id: REDRIVE_AFTER, last.id: REDRIVE_AFTER}
+    for record in records:
+        record["attributes"]["ApproximateReceiveCount"] = str(
+            receives[command_id_of(record["body"])]
+        )
+
+    response = command.handler({"Records": records}, LambdaContext("command"))
+
+    failed = [f["itemIdentifier"] for f in response["batchItemFailures"]]
+    assert [command_id_of(r["body"]) for r in records if r["messageId"] in failed] == [head.id]
+    assert [aws.status(r.id) for r in (head, follower, last)] == [
+        Status.QUEUED,  # its first failure: it comes back
+        Status.FAILED,
+        Status.FAILED,
+    ]
+    dead = {command_id_of(m["Body"]): m for m in aws.receive_all(COMMAND_DLQ)}
+    assert set(dead) == {follower.id, last.id}
+    reason = dead[follower.id]["MessageAttributes"]["reason"]["StringValue"]
+    assert "held back" in reason
