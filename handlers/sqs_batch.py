@@ -54,7 +54,10 @@ def process_batch(
     def record_handler(record: SQSRecord) -> None:
         message = messages[record.message_id]
         outcome, reason = attempt(message, handle, give_up)
-        if outcome is Outcome.DEAD:
+        if outcome is Outcome.DONE:
+            # One line per message: the command id is on it (command_keys), the function too.
+            logger.info("handled", extra={"stream": message.group})
+        elif outcome is Outcome.DEAD:
             logger.error("gave up on a message", extra={"reason": reason})
             queue.send_to_dead_letter(message, reason)
         elif outcome is Outcome.RETRY:
