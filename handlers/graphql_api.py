@@ -18,13 +18,19 @@ import gc
 
 gc.disable()  # before the imports below, which are most of the cold start
 
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from mangum import Mangum  # noqa: E402
 
 from handlers import lambda_runtime  # noqa: E402
 from handlers.app import create_app  # noqa: E402
 from handlers.identity import AuthorizerIdentity  # noqa: E402
+from pipeline.ports import Backend  # noqa: E402
+from pipeline.records import CommandRecord  # noqa: E402
+from pipeline.submit import submit  # noqa: E402
+
+if TYPE_CHECKING:
+    from domain.commands import Command
 
 _adapters: dict[int, Mangum] = {}
 
@@ -43,10 +49,33 @@ def adapter() -> Mangum:
     backend = lambda_runtime.backend()
     made = _adapters.get(id(backend))
     if made is None:
-        app = create_app(backend, AuthorizerIdentity(), lambda_runtime.app_settings())
+        app = create_app(
+            backend,
+            AuthorizerIdentity(),
+            lambda_runtime.app_settings(),
+            submitter=LoggedSubmit(backend),
+        )
         _adapters.clear()
         made = _adapters[id(backend)] = Mangum(app, lifespan="off")
     return made
+
+
+class LoggedSubmit:
+    """Mutations submit as they do locally (on the request's own path), and each command
+    submitted is one JSON line carrying its id, where its trail across the functions starts."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    async def __call__(
+        self, command: Command, actor: str, admin: bool, command_id: str | None
+    ) -> CommandRecord:
+        record = submit(self.backend, command, actor, admin, command_id)
+        with lambda_runtime.command_keys(record.id):
+            lambda_runtime.logger.info(
+                "submitted", extra={"command": record.name, "status": record.status.value}
+            )
+        return record
 
 
 def _started() -> None:

@@ -51,7 +51,5 @@ def _forward(pending: list[tuple[str, RecordedEvent]]) -> str | None:
             return chunk[0][0]
         for _, record in chunk:
             with command_keys(record.command_id):
-                logger.debug(
-                    "forwarded", extra={"stream": record.stream, "version": record.version}
-                )
+                logger.info("forwarded", extra={"stream": record.stream, "version": record.version})
     return None

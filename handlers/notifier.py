@@ -41,7 +41,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             except Exception:
                 logger.exception("could not notify a status change; the stream will retry it")
                 return _failed(sequence)
-            logger.debug("notified", extra={"outcomes": [o.value for o in outcomes]})
+            logger.info(
+                "notified",
+                extra={"status": record.status.value, "outcomes": [o.value for o in outcomes]},
+            )
             if Outcome.BUSY in outcomes:
                 return _failed(sequence)
     return {"batchItemFailures": []}

@@ -97,7 +97,10 @@ def process_batch(
         message = messages[record.message_id]
         tried.add(message.id)
         outcome, reason = attempt(message, handle, give_up, failures)
-        if outcome is Outcome.DEAD:
+        if outcome is Outcome.DONE:
+            # One line per message: the command id is on it (command_keys), the function too.
+            logger.info("handled", extra={"stream": message.group})
+        elif outcome is Outcome.DEAD:
             dead(message, reason)
         elif outcome is Outcome.RETRY:
             raise RetryLater(reason)

@@ -5,6 +5,9 @@ event takes find every module they import in the package.
 
     python -I -S package_probe.py <package dir> <runtime dir> <handler> [<native dir>...]
 
+Its last line is the JSON list of the modules loaded from the package dir, so a test can find
+what the zip carries and the handler never loads.
+
 A native dir goes first: this machine's build of a package whose zip holds arm64 binaries
 (cryptography), so that the rest of what the handler imports is checked from the zip.
 """
@@ -62,8 +65,18 @@ class Queue:
 
 
 class Views:
-    def get(self, kind: str, aggregate_id: str) -> None:
-        return None
+    """Knows the probe's caller, a user whose role is gone: `me { role }` takes the loaders."""
+
+    def get(self, kind: str, aggregate_id: str) -> Any:
+        if (kind, aggregate_id) != ("user", "auth0|probe"):
+            return None
+        from datetime import UTC, datetime
+
+        from pipeline.records import ViewRow
+
+        data = {"email": "p@example.com", "first_name": "P", "last_name": "Q", "role_id": "r1"}
+        now = datetime.now(UTC)
+        return ViewRow("user", aggregate_id, 1, data, now, now)
 
     def get_many(self, kind: str, ids: Any) -> dict[str, Any]:
         return {}
@@ -124,11 +137,28 @@ def probe_mediator() -> None:
     assert [m.group for m in ports.execution_queue.sent] == ["group#g"]  # type: ignore[attr-defined]
 
 
+def aws_backend() -> None:
+    """What a real container loads for its backend: lambda_runtime.backend() with the settings
+    serverless.yml wires in, and the clients of the services the function calls (made, not
+    called: no request leaves)."""
+    from infra.aws import open_backend
+    from infra.aws.settings import from_env
+
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo"
+    urls = ("COMMAND_QUEUE", "COMMAND_DLQ", "EXECUTION_QUEUE", "EXECUTION_DLQ")
+    env = {"USERMGMT_STAGE": "probe", **{f"USERMGMT_{name}_URL": queue for name in urls}}
+    made = open_backend(from_env(env))
+    made.clients.dynamodb()
+    made.clients.sqs()
+
+
 def probe_graphql_api() -> None:
-    """A query through Mangum, Starlette and Strawberry, the caller from the authorizer."""
+    """A query through Mangum, Starlette and Strawberry, the caller from the authorizer, and a
+    nested field through the request's loaders."""
     from handlers import graphql_api, lambda_runtime
     from infra.settings import Settings
 
+    aws_backend()
     lambda_runtime.use(backend(), app_settings=Settings(environment="production"))
     event = {
         "version": "2.0",
@@ -147,12 +177,13 @@ def probe_graphql_api() -> None:
             "stage": "$default",
             "requestId": "probe",
         },
-        "body": json.dumps({"query": "{ me { id } }"}),
+        "body": json.dumps({"query": "{ me { id role { id } } }"}),
         "isBase64Encoded": False,
     }
     reply = graphql_api.handler(event, Context())
     assert reply["statusCode"] == 200, reply
-    assert json.loads(reply["body"]) == {"data": {"me": None}}, reply
+    expected = {"data": {"me": {"id": "auth0|probe", "role": None}}}
+    assert json.loads(reply["body"]) == expected, reply
 
 
 class Connections:
@@ -290,4 +321,6 @@ if __name__ == "__main__":
     web = {"strawberry", "starlette", "mangum", "cryptography"}
     unwanted = UNWANTED.get(sys.argv[3], web)
     assert not unwanted & sys.modules.keys(), unwanted & sys.modules.keys()
-    print("ok")
+    package = sys.argv[1].rstrip("/") + "/"
+    files = {name: getattr(module, "__file__", None) for name, module in sys.modules.items()}
+    print(json.dumps(sorted(n for n, f in files.items() if f and f.startswith(package))))

@@ -8,9 +8,12 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from domain import commands as c
+from handlers import graphql_api
 from handlers.lambda_runtime import logger
+from handlers.pollers.context import LambdaContext
 from tests.aws.harness import FailingLoads, aws_harness
 from tests.support.builders import as_admin, new_id
 
@@ -40,4 +43,59 @@ def test_every_line_logged_while_a_command_fails_and_recovers_carries_its_id() -
     assert {line.get("command_id") for line in lines} == {receipt.id}
     warnings = [line["message"] for line in lines if line["level"] == "WARNING"]
     assert any("disk is on fire" in message for message in warnings)
-    assert {line["function_name"] for line in lines} == {f"usermgmt-{aws.stack.stage}-command"}
+    failing = {line["function_name"] for line in lines if line["level"] != "INFO"}
+    assert failing == {f"usermgmt-{aws.stack.stage}-command"}
+
+
+# Each stage a command goes through, and the function that runs it.
+STAGES = {"graphqlApi", "command", "mediator", "executor", "notifier"}
+
+
+def api_event(query: str, sub: str, *, admin: bool) -> dict[str, Any]:
+    """An HTTP API (payload 2.0) POST /graphql, the caller named by the authorizer."""
+    return {
+        "version": "2.0",
+        "routeKey": "POST /graphql",
+        "rawPath": "/graphql",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "api.usermgmt.test"},
+        "requestContext": {
+            "http": {
+                "method": "POST",
+                "path": "/graphql",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+            },
+            "authorizer": {"lambda": {"sub": sub, "admin": admin}},
+            "stage": "$default",
+            "requestId": new_id(),
+        },
+        "body": json.dumps({"query": query}),
+        "isBase64Encoded": False,
+    }
+
+
+def test_one_command_is_followed_by_its_id_through_every_stage_it_passes() -> None:
+    """A createGroup that succeeds: the API's submit, the command stage, the mediator, the
+    executor and the WebSocket notifier (its status changes) each log an INFO line with its id,
+    and one line per item, not more."""
+    query = 'mutation { createGroup(input: {name: "followed", description: "d"}) { commandId } }'
+    with aws_harness(notifier=True) as aws, captured_log() as log:
+        context = LambdaContext(f"usermgmt-{aws.stack.stage}-graphqlApi")
+        reply = graphql_api.handler(api_event(query, "auth0|admin", admin=True), context)
+        assert reply["statusCode"] == 200, reply
+        command_id = json.loads(reply["body"])["data"]["createGroup"]["commandId"]
+        aws.pollers.run_until_idle()
+        assert aws.status(command_id).value == "APPLIED"
+
+    lines = [json.loads(line) for line in log.getvalue().splitlines()]
+    ours = [line for line in lines if line.get("command_id") == command_id]
+    prefix = f"usermgmt-{aws.stack.stage}-"
+    by_stage: dict[str, list[dict[str, Any]]] = {}
+    for line in ours:
+        by_stage.setdefault(line["function_name"].removeprefix(prefix), []).append(line)
+    assert set(by_stage) == STAGES
+    assert all(line["level"] == "INFO" for line in ours), ours
+    # One event (GroupCreated): one line each; the notifier sees QUEUED -> ACCEPTED -> APPLIED.
+    counts = {stage: len(found) for stage, found in by_stage.items()}
+    assert counts == {"graphqlApi": 1, "command": 1, "mediator": 1, "executor": 1, "notifier": 2}

@@ -3,6 +3,7 @@ complete), none of the runtime's boto3, and enough to import its handler with no
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -37,6 +38,11 @@ def pins(path: Path) -> dict[str, str]:
     return found
 
 
+# Dependencies a function's code never imports, left out of its package (the requirements are
+# installed with --no-deps); the packaged handler's probe below shows it runs without them.
+NEVER_IMPORTED = {"api": {"idna", "packaging"}}
+
+
 @pytest.mark.parametrize("module", ["api", "authorizer", "worker", "websocket", "notifier"])
 def test_a_functions_requirements_are_pinned_as_locked_and_complete(module: str) -> None:
     wanted = pins(MODULES / module / "requirements.txt")
@@ -48,7 +54,8 @@ def test_a_functions_requirements_are_pinned_as_locked_and_complete(module: str)
             if requirement.marker and not requirement.marker.evaluate(target):
                 continue
             dependency = canonicalize_name(requirement.name)
-            assert dependency in wanted or dependency in RUNTIME, f"{name} needs {dependency}"
+            left_out = NEVER_IMPORTED.get(module, set())
+            assert dependency in {*wanted, *RUNTIME, *left_out}, f"{name} needs {dependency}"
 
 
 def artifact(function: str, module: str) -> Path:
@@ -71,14 +78,13 @@ PROBED = {
 NATIVE = {"websocket": ["cryptography", "cffi", "_cffi_backend"]}
 
 
-@pytest.mark.parametrize("handler", sorted(PROBED))
-def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
-    handler: str, tmp_path: Path
-) -> None:
+def run_probe(handler: str, tmp_path: Path) -> tuple[set[str], list[str], list[str]]:
+    """The zip's top-level names and files, and the modules the probe loaded from it."""
     function, module = PROBED[handler]
     package = tmp_path / "package"
     with zipfile.ZipFile(artifact(function, module)) as archive:
-        tops = {name.split("/")[0] for name in archive.namelist()}
+        files = [name for name in archive.namelist() if not name.endswith("/")]
+        tops = {name.split("/")[0] for name in files}
         archive.extractall(package)
     assert not tops & {"boto3", "botocore"}
     assert ("cryptography" in tops) == (handler in NATIVE)
@@ -103,6 +109,40 @@ def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
         env={"AWS_DEFAULT_REGION": "eu-west-1"},
     )
     assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return tops, files, loaded
+
+
+@pytest.mark.parametrize("handler", sorted(PROBED))
+def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
+    handler: str, tmp_path: Path
+) -> None:
+    run_probe(handler, tmp_path)
+
+
+OURS = {"domain", "pipeline", "infra", "handlers", "schema", "resolvers"}
+# What a zip holds that is not code: the plugin's marker, the function's requirements.
+NOT_CODE = {".completed_requirements", "requirements.txt"}
+
+
+def test_the_graphql_package_holds_only_what_answering_a_request_loads(tmp_path: Path) -> None:
+    """Every top-level package in the zip, and every one of our modules, is loaded by importing
+    the handler, making its backend and answering a query with a nested field."""
+    tops, files, loaded = run_probe("graphql_api", tmp_path)
+    loaded_tops = {name.split(".")[0] for name in loaded}
+    unused_tops = {
+        top
+        for top in tops - NOT_CODE
+        if top.removesuffix(".py") not in loaded_tops and not top.endswith(".dist-info")
+    }
+    assert not unused_tops, f"the zip carries what the function never loads: {unused_tops}"
+    modules = {
+        name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for name in files
+        if name.split("/")[0] in OURS and name.endswith(".py")
+    }
+    unused = sorted(modules - set(loaded))
+    assert not unused, f"the zip carries modules of ours the function never loads: {unused}"
 
 
 GRAPHQL = {"strawberry", "starlette", "mangum", "schema", "resolvers"}
