@@ -93,7 +93,19 @@ def test_every_place_work_is_given_up_has_an_alarm_and_so_does_the_streams_lag()
         "NotifierFailureQueue",
         "ReplayFailureQueue",
     }
-    assert any(a["Properties"]["MetricName"] == "IteratorAge" for a in alarms)
+    stream_readers = {  # Serverless's logical id of each function with a stream event
+        f"{name[0].upper()}{name[1:]}LambdaFunction"
+        for name, function in TEMPLATE.functions.items()
+        if any("stream" in event for event in function.get("events", []))
+    }
+    lag_watched = {
+        d["Value"]["Ref"]
+        for a in alarms
+        if a["Properties"]["MetricName"] == "IteratorAge"
+        for d in a["Properties"]["Dimensions"]
+        if d["Name"] == "FunctionName"
+    }
+    assert stream_readers == lag_watched == {"MediatorLambdaFunction", "NotifierLambdaFunction"}
 
 
 def test_the_event_store_survives_a_mistake() -> None:
