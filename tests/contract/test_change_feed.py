@@ -8,27 +8,19 @@ from pathlib import Path
 
 from domain import commands as c
 from infra.sqlite import open_backend
-from pipeline.command_stage import give_up_command, handle_command
-from pipeline.delivery import pump
 from pipeline.mediator import mediate_once
 from pipeline.ports import Backend
 from pipeline.records import RecordedEvent
 from tests.contract.test_queues import receive_all
 from tests.support.builders import as_admin, new_id
+from tests.support.concurrency import run_command_stage
 
 
 def create_groups(backend: Backend, *names: str) -> None:
     """Submit and decide: the events are in the store, not yet mediated."""
     for name in names:
         as_admin(backend, c.CreateGroup(id=new_id(), name=name, description=name))
-    while pump(
-        backend,
-        backend.command_queue,
-        lambda body: handle_command(backend, body),
-        lambda body, reason: give_up_command(backend, body, reason),
-        10,
-    ):
-        pass
+    run_command_stage(backend)
 
 
 def forwarded_names(backend: Backend) -> list[str]:

@@ -13,8 +13,8 @@ import pytest
 
 from domain import commands as c
 from domain.errors import DomainError
-from pipeline.command_stage import give_up_command, handle_command
-from pipeline.delivery import MAX_DELIVERIES, pump
+from pipeline.command_stage import handle_command
+from pipeline.delivery import MAX_DELIVERIES
 from pipeline.executor import handle_event
 from pipeline.ports import Backend, CommandLog, EventStore, OutMessage, Queue
 from pipeline.records import CommandRecord, RecordedEvent, Status, ViewRow
@@ -26,7 +26,7 @@ from tests.support.builders import (
     queued_record,
     statuses,
 )
-from tests.support.concurrency import run_all, run_command_stage_concurrently
+from tests.support.concurrency import run_all, run_command_stage, run_command_stage_concurrently
 from tests.support.deployments import Deployment
 from tests.support.views import (
     EPOCH,
@@ -304,16 +304,7 @@ def test_a_command_failing_every_retry_ends_failed_without_blocking_others(
     doomed = as_admin(backend, c.CreateGroup(id=doomed_id, name="doomed", description="x"))
     fine = as_admin(backend, c.CreateGroup(id=fine_id, name="fine", description="x"))
     faulty = replace(backend, events=FailingStream(backend.events, f"group#{doomed_id}"))
-    deliveries = 0
-    while received := pump(
-        faulty,
-        faulty.command_queue,
-        lambda body: handle_command(faulty, body),
-        lambda body, reason: give_up_command(faulty, body, reason),
-        10,
-        retry_base_s=0,
-    ):
-        deliveries += received
+    deliveries = run_command_stage(faulty)
     deployment.drain()
 
     assert statuses(backend, [doomed, fine]) == [Status.FAILED, Status.APPLIED]
@@ -351,15 +342,7 @@ def test_a_command_given_up_after_its_events_were_stored_is_not_failed(
     group_id = new_id()
     receipt = as_admin(backend, c.CreateGroup(id=group_id, name="half", description="x"))
     faulty = replace(backend, commands=FailingAcceptance(backend.commands, MAX_DELIVERIES))
-    while pump(
-        faulty,
-        faulty.command_queue,
-        lambda body: handle_command(faulty, body),
-        lambda body, reason: give_up_command(faulty, body, reason),
-        10,
-        retry_base_s=0,
-    ):
-        pass
+    run_command_stage(faulty)
     deployment.drain()
 
     stored = backend.events.load(f"group#{group_id}")

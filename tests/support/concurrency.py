@@ -1,5 +1,6 @@
-"""Run the command stage from several threads at once, each port call its own transaction, so
-that appends really race the way several Lambda instances would."""
+"""Run the command stage until its queue is empty: in the test's thread, or from several threads
+at once, each port call its own transaction, so that appends really race the way several Lambda
+instances would."""
 
 from __future__ import annotations
 
@@ -11,6 +12,22 @@ from pipeline.delivery import pump
 from pipeline.ports import Backend
 
 
+def run_command_stage(backend: Backend, batch: int = 10) -> int:
+    """Run the command stage over `backend`'s ports until its queue is empty, failed messages
+    coming back at once; how many deliveries that took."""
+    deliveries = 0
+    while received := pump(
+        backend,
+        backend.command_queue,
+        lambda body: handle_command(backend, body),
+        lambda body, reason: give_up_command(backend, body, reason),
+        batch,
+        retry_base_s=0,
+    ):
+        deliveries += received
+    return deliveries
+
+
 def run_command_stage_concurrently(backend: Backend, threads: int = 4) -> None:
     barrier = threading.Barrier(threads)
     errors: list[BaseException] = []
@@ -18,15 +35,7 @@ def run_command_stage_concurrently(backend: Backend, threads: int = 4) -> None:
     def worker() -> None:
         try:
             barrier.wait()
-            while pump(
-                backend,
-                backend.command_queue,
-                lambda body: handle_command(backend, body),
-                lambda body, reason: give_up_command(backend, body, reason),
-                2,
-                retry_base_s=0,
-            ):
-                pass
+            run_command_stage(backend, batch=2)
         except BaseException as exc:  # surfaced in the test thread below
             errors.append(exc)
 
