@@ -68,10 +68,9 @@ def deliver(
     render: Render,
     lease_ms: int,
 ) -> Outcome:
-    """The notifier's part: `record` is a status change of the subscription's command."""
+    """The notifier's part: `record` is a status change of the subscription's command (the
+    claim decides whether it is new to the subscription)."""
     rank = record.status.rank
-    if rank <= subscription.sent:  # as the index last saw it; the claim has the final word
-        return Outcome.SKIPPED
     result = render(subscription, record)
     lease = Lease.for_ms(lease_ms)
     claim = outlet.store.claim(subscription, rank, lease)
@@ -119,5 +118,5 @@ def _end(outlet: Outlet, subscription: Subscription, last: dict[str, Any]) -> Ou
     nothing can follow it. Only a sender that dies (or a Management API that keeps refusing,
     after botocore's retries) between the two leaves the client without its `complete`; it
     already has the terminal status."""
-    outlet.store.end(subscription.connection_id, subscription.id)
+    outlet.store.end(subscription.connection_id, subscription.id, subscription.command_id)
     return Outcome.SENT if outlet.post_to(subscription, last) else Outcome.GONE

@@ -2,9 +2,18 @@
 
 PK `connection_id`, SK `key`: one item per initialised connection (key "connection": the
 caller, the API's callback URL) and one per subscription (key "subscription#<id>": the command
-it follows, its document, the rank of the last status sent). The sparse index `by_command`
-finds a command's subscribers. Everything expires with the connection (TTL `expires_at`):
-API Gateway closes a socket after two hours at most, and $disconnect is best-effort.
+it follows, its document, the rank of the last status sent, the lease). Each subscription also
+has a listing under its command's partition (PK "command#<command id>", SK "<connection
+id>#<id>": what the notifier needs to render and send, but not the rank or the lease), so a
+command's subscribers are one strongly consistent Query (ConsistentRead) away: a global index
+would be eventually consistent, and miss a subscription registered just before a change (the
+common case: front ends subscribe right after the mutation). The two items are written and
+deleted together (TransactWriteItems); a client's `complete`, which does not name the command,
+deletes the subscription first (its old image names the command), then the listing. A listing
+whose subscription is gone (TTL removes the two at slightly different times, or a function died
+between those two deletes) is harmless: its claim finds no subscription. Everything expires with
+the connection (TTL `expires_at`, the same on a subscription and its listing): API Gateway
+closes a socket after two hours at most, and $disconnect is best-effort.
 
 Two writers may send to one subscription: the websocket function (the status at subscribe time)
 and the notifier (each change). A sender first takes the subscription's lease with a conditional
@@ -24,11 +33,21 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from infra.dynamodb.attributes import CONDITION_FAILED, Item, b, error_code, get_n, get_s, n, s
+from infra.dynamodb.attributes import (
+    CONDITION_FAILED,
+    TRANSACTION_CANCELED,
+    Item,
+    b,
+    error_code,
+    get_n,
+    get_s,
+    n,
+    s,
+)
 
 CONNECTION_KEY = "connection"
 SUBSCRIPTION_PREFIX = "subscription#"
-BY_COMMAND = "by_command"
+COMMAND_PREFIX = "command#"  # the partition listing a command's subscriptions
 # API Gateway closes a WebSocket after 2 hours; items outlive that a little, then expire.
 TTL_S = 2 * 3600 + 600
 NOTHING_SENT = -1
@@ -55,7 +74,6 @@ class Subscription:
     query: str
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
-    sent: int = NOTHING_SENT  # rank of the last status sent
 
 
 @dataclass(frozen=True)
@@ -112,51 +130,87 @@ class DynamoConnections:
         )
 
     def drop(self, connection_id: str) -> None:
-        """Forget the connection and every subscription on it (one Query, a DeleteItem each)."""
+        """Forget the connection and every subscription on it (one Query; a DeleteItem for the
+        connection, a transaction deleting a subscription and its listing for each)."""
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "connection_id = :c",
             "ExpressionAttributeValues": {":c": s(connection_id)},
-            "ProjectionExpression": "connection_id, #key",
+            "ProjectionExpression": "connection_id, #key, command_id",
             "ExpressionAttributeNames": {"#key": "key"},
             "ConsistentRead": True,
         }
         for item in self._pages(request):
-            self.client.delete_item(
-                TableName=self.table, Key={k: item[k] for k in ("connection_id", "key")}
-            )
+            key = item["key"]["S"]
+            command_id = get_s(item, "command_id")
+            if key.startswith(SUBSCRIPTION_PREFIX) and command_id is not None:
+                operation_id = key.removeprefix(SUBSCRIPTION_PREFIX)
+                self._delete_both(connection_id, operation_id, command_id)
+            else:
+                self.client.delete_item(TableName=self.table, Key=_key(connection_id, key))
 
     # subscriptions ------------------------------------------------------------------------
 
     def register(self, subscription: Subscription, lease: Lease) -> bool:
-        """Record a new subscription, its lease held by the caller (who sends the first status);
-        False when the connection already has a subscription with that id."""
-        item: Item = {
-            **_key(subscription.connection_id, SUBSCRIPTION_PREFIX + subscription.id),
+        """Record a new subscription and its listing under the command, in one transaction, its
+        lease held by the caller (who sends the first status); False when the connection
+        already has a subscription with that id."""
+        common: Item = {
             "command_id": s(subscription.command_id),
             "endpoint": s(subscription.endpoint),
             "subject": s(subscription.subject),
             "admin": b(subscription.admin),
             "query": s(subscription.query),
-            "sent": n(NOTHING_SENT),
-            "lease": s(lease.token),
-            "lease_until": n(lease.until_ms),
             "expires_at": n(_expiry()),
         }
         if subscription.variables is not None:
-            item["variables"] = s(json.dumps(subscription.variables))
+            common["variables"] = s(json.dumps(subscription.variables))
         if subscription.operation_name is not None:
-            item["operation_name"] = s(subscription.operation_name)
-        return self._put_new(item)
+            common["operation_name"] = s(subscription.operation_name)
+        item: Item = {
+            **_subscription_key(subscription),
+            **common,
+            "sent": n(NOTHING_SENT),
+            "lease": s(lease.token),
+            "lease_until": n(lease.until_ms),
+        }
+        listing: Item = {
+            **_listing_key(subscription.command_id, subscription.connection_id, subscription.id),
+            **common,
+            "subscriber": s(subscription.connection_id),
+            "operation_id": s(subscription.id),
+        }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    # A listing left behind (see the module's docstring) is overwritten.
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(connection_id)",
+                        }
+                    },
+                    {"Put": {"TableName": self.table, "Item": listing}},
+                ]
+            )
+        except Exception as exc:
+            if error_code(exc) != TRANSACTION_CANCELED:
+                raise
+            reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
 
     def subscribed_to(self, command_id: str) -> Iterator[Subscription]:
-        """The command's subscribers, from the index (eventually consistent: `sent` may lag;
-        the claim decides)."""
+        """The command's subscribers, from its listings, read strongly consistent: a
+        subscription registered before the change that is being sent is among them."""
         request: dict[str, Any] = {
             "TableName": self.table,
-            "IndexName": BY_COMMAND,
-            "KeyConditionExpression": "command_id = :id",
-            "ExpressionAttributeValues": {":id": s(command_id)},
+            "KeyConditionExpression": "connection_id = :id",
+            "ExpressionAttributeValues": {":id": s(COMMAND_PREFIX + command_id)},
+            "ConsistentRead": True,
         }
         for item in self._pages(request):
             yield subscription_of(item)
@@ -196,10 +250,23 @@ class DynamoConnections:
         """Let go of the lease without recording anything (the post failed)."""
         self._update_held(subscription, lease, "REMOVE #lease, #until")
 
-    def end(self, connection_id: str, operation_id: str) -> None:
-        """Forget a subscription (completed, or stopped by the client)."""
-        key = _key(connection_id, SUBSCRIPTION_PREFIX + operation_id)
-        self.client.delete_item(TableName=self.table, Key=key)
+    def end(self, connection_id: str, operation_id: str, command_id: str | None = None) -> None:
+        """Forget a subscription and its listing (completed, or stopped by the client): one
+        transaction when the command is known, else two DeleteItems (the first one's old image
+        names the command)."""
+        if command_id is not None:
+            self._delete_both(connection_id, operation_id, command_id)
+            return
+        old = self.client.delete_item(
+            TableName=self.table,
+            Key=_key(connection_id, SUBSCRIPTION_PREFIX + operation_id),
+            ReturnValues="ALL_OLD",
+        ).get("Attributes")
+        command_id = get_s(old, "command_id") if old else None
+        if command_id is not None:
+            self.client.delete_item(
+                TableName=self.table, Key=_listing_key(command_id, connection_id, operation_id)
+            )
 
     # -------------------------------------------------------------------------------------
 
@@ -223,6 +290,15 @@ class DynamoConnections:
             # either way it is no longer ours to record.
             if error_code(exc) != CONDITION_FAILED:
                 raise
+
+    def _delete_both(self, connection_id: str, operation_id: str, command_id: str) -> None:
+        keys = [
+            _key(connection_id, SUBSCRIPTION_PREFIX + operation_id),
+            _listing_key(command_id, connection_id, operation_id),
+        ]
+        self.client.transact_write_items(
+            TransactItems=[{"Delete": {"TableName": self.table, "Key": key}} for key in keys]
+        )
 
     def _put_new(self, item: Item) -> bool:
         try:
@@ -248,10 +324,11 @@ class DynamoConnections:
 
 
 def subscription_of(item: Item) -> Subscription:
+    """A subscription, from its listing under the command."""
     variables = get_s(item, "variables")
     return Subscription(
-        connection_id=item["connection_id"]["S"],
-        id=item["key"]["S"].removeprefix(SUBSCRIPTION_PREFIX),
+        connection_id=item["subscriber"]["S"],
+        id=item["operation_id"]["S"],
         command_id=item["command_id"]["S"],
         endpoint=item["endpoint"]["S"],
         subject=item["subject"]["S"],
@@ -259,7 +336,6 @@ def subscription_of(item: Item) -> Subscription:
         query=item["query"]["S"],
         variables=json.loads(variables) if variables is not None else None,
         operation_name=get_s(item, "operation_name"),
-        sent=_sent(item),
     )
 
 
@@ -270,6 +346,10 @@ def _sent(item: Item) -> int:
 
 def _key(connection_id: str, key: str) -> Item:
     return {"connection_id": s(connection_id), "key": s(key)}
+
+
+def _listing_key(command_id: str, connection_id: str, operation_id: str) -> Item:
+    return _key(COMMAND_PREFIX + command_id, f"{connection_id}#{operation_id}")
 
 
 def _subscription_key(subscription: Subscription) -> Item:

@@ -213,7 +213,7 @@ class Connections:
     def sent(self, subscription: Any, rank: int, lease: Any) -> None:
         pass
 
-    def end(self, connection_id: str, operation_id: str) -> None:
+    def end(self, connection_id: str, operation_id: str, command_id: str | None = None) -> None:
         self.items.pop((connection_id, operation_id), None)
 
     def drop(self, connection_id: str) -> None:

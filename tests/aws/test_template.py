@@ -153,10 +153,13 @@ def test_the_websocket_function_serves_every_route_and_the_notifier_reads_status
 
 
 def test_subscribers_are_found_by_command_and_forgotten_with_their_connection() -> None:
+    """Subscribers are listed in the table itself (read strongly consistent), not in an index,
+    which could lag behind a subscription registered just before a change."""
     table = TEMPLATE.resources["ConnectionsTable"]["Properties"]
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert [k["AttributeName"] for k in index["KeySchema"]] == ["command_id"]
+    assert "GlobalSecondaryIndexes" not in table
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    notifier = {s["Sid"]: s for _, s in statements() if s.get("Sid") == "FindSubscribers"}
+    assert notifier["FindSubscribers"]["Resource"] == {"Fn::GetAtt": ["ConnectionsTable", "Arn"]}
 
 
 def manage_connections() -> dict[str, list[str]]:

@@ -105,3 +105,63 @@ def test_a_gone_connection_is_an_answer_and_other_errors_are_raised() -> None:
         api.close("e", "gone=")
         with pytest.raises(Exception, match="LimitExceeded"):
             api.post("e", "busy=", {"type": "pong"})
+
+
+def items_of(store: DynamoConnections, partition: str) -> list[str]:
+    items = store.client.query(
+        TableName=store.table,
+        KeyConditionExpression="connection_id = :p",
+        ExpressionAttributeValues={":p": {"S": partition}},
+        ConsistentRead=True,
+    )["Items"]
+    return sorted(item["key"]["S"] for item in items)
+
+
+def test_a_subscription_is_listed_under_its_command_and_unlisted_with_it(
+    store: DynamoConnections,
+) -> None:
+    from infra.dynamodb.connections import Connection
+
+    def listed(command_id: str) -> list[tuple[str, str]]:
+        return sorted((s.connection_id, s.id) for s in store.subscribed_to(command_id))
+
+    done = Subscription("by-notifier", "1", "c-list", "https://h/s", "auth0|a", False, "q")
+    stopped = Subscription("by-client", "7", "c-list", "https://h/s", "auth0|a", True, "q2")
+    left = Subscription("leaving", "2", "c-list", "https://h/s", "auth0|b", False, "q3")
+    store.open(Connection("leaving", "https://h/s", "auth0|b", False))
+    for sub in (done, stopped, left):
+        assert store.register(sub, Lease.for_ms(60_000))
+    assert listed("c-list") == [("by-client", "7"), ("by-notifier", "1"), ("leaving", "2")]
+    (found,) = [s for s in store.subscribed_to("c-list") if s.connection_id == "by-client"]
+    assert found == stopped  # the listing carries what the notifier needs
+    raw = store.client.query(
+        TableName=store.table,
+        KeyConditionExpression="connection_id = :p",
+        ExpressionAttributeValues={":p": {"S": "command#c-list"}},
+        ConsistentRead=True,
+    )["Items"]
+    assert all("expires_at" in item for item in raw)  # TTL removes listings too
+
+    store.end(done.connection_id, done.id, done.command_id)  # the notifier knows the command
+    store.end(stopped.connection_id, stopped.id)  # the client's `complete` does not
+    assert listed("c-list") == [("leaving", "2")]
+    store.drop("leaving")
+    assert listed("c-list") == []
+    assert items_of(store, "command#c-list") == []
+    for connection_id in ("by-notifier", "by-client", "leaving"):
+        assert items_of(store, connection_id) == []
+
+
+def test_a_listing_left_behind_neither_blocks_a_new_subscription_nor_is_sent_to(
+    store: DynamoConnections,
+) -> None:
+    sub = subscription("orphan")
+    assert store.register(sub, Lease.for_ms(60_000))
+    store.client.delete_item(  # TTL took the subscription first, or a stop died halfway
+        TableName=store.table,
+        Key={"connection_id": {"S": "orphan"}, "key": {"S": "subscription#1"}},
+    )
+    (orphan,) = [s for s in store.subscribed_to("c-1") if s.connection_id == "orphan"]
+    assert store.claim(orphan, 1, Lease.for_ms(60_000)) is Claim.DONE
+    assert store.register(sub, Lease.for_ms(60_000))
+    assert [s.connection_id for s in store.subscribed_to("c-1")].count("orphan") == 1

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from handlers import lambda_runtime
+from handlers.websocket import wiring
+from infra.dynamodb.connections import DynamoConnections
 from pipeline.records import Status
 from tests.aws.websocket_world import (
     CREATE_GROUP,
@@ -286,3 +288,68 @@ def test_a_status_that_cannot_be_read_is_an_error_and_the_end(world: World) -> N
         {"id": "1", "type": "complete"},
     ]
     assert kept_for(world, socket) == ["connection"]
+
+
+class LaggingIndexes:
+    """The connections table's client, with its global secondary indexes `lag` requests behind
+    the table, as DynamoDB's may be (moto's never are): a Query of an index leaves out the
+    subscriptions registered within the last `lag` requests. Every Query is kept."""
+
+    def __init__(self, client: Any, lag: int) -> None:
+        self.client, self.lag = client, lag
+        self.clock = 0
+        self.registered: dict[tuple[str, str], int] = {}  # (connection_id, key) -> when
+        self.queries: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        call = getattr(self.client, name)
+
+        def counted(**params: Any) -> Any:
+            self.clock += 1
+            for item in self._written(name, params):
+                self.registered[(item["connection_id"]["S"], item["key"]["S"])] = self.clock
+            if name != "query":
+                return call(**params)
+            self.queries.append(params)
+            page = call(**params)
+            if "IndexName" in params:
+                page = {**page, "Items": [i for i in page["Items"] if self._indexed(i)]}
+            return page
+
+        return counted
+
+    def _written(self, name: str, params: dict[str, Any]) -> list[Any]:
+        if name == "put_item":
+            return [params["Item"]]
+        if name == "transact_write_items":
+            return [t["Put"]["Item"] for t in params["TransactItems"] if "Put" in t]
+        return []
+
+    def _indexed(self, item: Any) -> bool:
+        when = self.registered.get((item["connection_id"]["S"], item["key"]["S"]))
+        return when is None or self.clock - when >= self.lag
+
+
+def test_a_subscription_registered_just_before_a_change_is_sent_it(world: World) -> None:
+    """Front ends subscribe right after the mutation, and the pipeline may finish before an
+    eventually consistent index has the subscription: the notifier must find it anyway."""
+    settings = world.aws.backend.settings
+    assert settings is not None and settings.connections_table
+    lagging = LaggingIndexes(world.aws.backend.clients.dynamodb(), lag=1_000)
+    gateway, verifier = wiring.gateway(), wiring.verifier()
+    wiring.use(
+        connections=DynamoConnections(lagging, settings.connections_table),
+        gateway=gateway,
+        verifier=verifier,
+    )
+    admin = world.admin_token()
+    command_id = world.create_group(admin)
+    socket = world.api.open(admin)
+    subscribe(socket, command_id)
+    world.settle()
+    assert statuses(socket.received()) == ["QUEUED", "ACCEPTED", "APPLIED", "complete"]
+    assert kept_for(world, socket) == ["connection"]
+    lookups = [q for q in lagging.queries if "ProjectionExpression" not in q]
+    assert lookups, "the notifier looked nobody up"
+    for lookup in lookups:  # read from the table itself, never from an index
+        assert lookup.get("ConsistentRead") is True and "IndexName" not in lookup, lookup
