@@ -112,8 +112,8 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
         type=int,
         metavar="N",
         help="N > 1: N processes serve HTTP while this one runs the pipeline; 1: everything in "
-        "one process. Default: one per CPU core on the embedded backend (so one process on a "
-        "single core), 1 with --backend aws",
+        "one process. Default: one per CPU core, at most 4, on the embedded backend (so one "
+        "process on a single core), 1 with --backend aws",
     )
     serve.add_argument(
         "--backend",

@@ -5,6 +5,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from domain import commands as c
 from infra.sqlite import open_backend
 from infra.sqlite.schema import VIEW_TABLES
@@ -49,3 +51,13 @@ def test_timestamps_without_a_zone_are_utc() -> None:
 
     assert _timestamp("2026-11-26T10:15:30") == datetime(2026, 11, 26, 10, 15, 30, tzinfo=UTC)
     assert _timestamp("2026-11-26T11:15:30+01:00") == datetime(2026, 11, 26, 10, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (64, 4)])
+def test_serve_runs_an_http_worker_per_core_up_to_four(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    from handlers import workers as layout
+
+    monkeypatch.setattr(layout.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert layout.default_workers() == workers
