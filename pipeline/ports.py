@@ -60,8 +60,11 @@ class EventStore(Protocol):
     ) -> None:
         """Store all events and effects atomically, or raise an AppendError and store nothing."""
 
-    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
-        """The whole history of every stream that has an event at or after `timestamp`."""
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
+        """The whole history of every stream that has an event at or after `timestamp`, in
+        stream order, starting with the first stream that sorts after `after`."""
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,22 @@ class ChangeFeed(Protocol):
 
 
 class ReplayLauncher(Protocol):
-    def __call__(self, envelope: CommandEnvelope) -> None:
-        """Start rebuilding the views for a ReplayFrom command, outside the command stage."""
+    def __call__(self, envelope: CommandEnvelope, after: str = "") -> None:
+        """Start rebuilding the views for a ReplayFrom command, outside the command stage;
+        with `after`, carry on a replay with the streams that sort after that one."""
+
+
+class ReplayProgress(Protocol):
+    """Where a replay run in chunks has got to, kept on its command (where a function's run is
+    bounded in time). A chunk is named by the stream it starts after ("": the first chunk)."""
+
+    def start_replay_chunk(self, command_id: str, after: str) -> int | None:
+        """Count one more try of the chunk and return the tries so far; None when the command
+        is not running that chunk (handed on already, or finished): a stale delivery."""
+
+    def hand_on_replay(self, command_id: str, after: str, reached: str) -> bool:
+        """Move the command from the chunk after `after` to the chunk after `reached`; False
+        when it was not at `after` (another delivery of the chunk got there first)."""
 
 
 def utc_now() -> datetime:

@@ -141,6 +141,19 @@ class CommandEnvelope:
         )
 
 
+RESUME_AFTER = "resume_after"  # the key of a replay invocation's payload that names its chunk
+
+
+def replay_payload(envelope: CommandEnvelope, after: str = "") -> str:
+    """What a replay invocation carries: the command's envelope and, for a replay carried on
+    in chunks, the stream its chunk starts after."""
+    if not after:
+        return envelope.to_json()
+    body = json.loads(envelope.to_json())
+    body[RESUME_AFTER] = after
+    return json.dumps(body, separators=(",", ":"))
+
+
 def command_id_of(body: str) -> str | None:
     """The command id of a message that may not parse as a whole."""
     try:

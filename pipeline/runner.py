@@ -30,9 +30,10 @@ class RunnerSettings:
     retry_base_s: float = 0.05  # first retry delay of a failed message; doubles each time
 
 
-def queue_replay(backend: Backend, envelope: CommandEnvelope) -> None:
-    """The launcher of a polled backend: replays wait on their own durable queue."""
-    assert backend.replays is not None
+def queue_replay(backend: Backend, envelope: CommandEnvelope, after: str = "") -> None:
+    """The launcher of a polled backend: replays wait on their own durable queue, and run
+    whole (no time limit here, so no chunks: `after` is never given)."""
+    assert backend.replays is not None and not after
     backend.replays.send([OutMessage(envelope.to_json(), "replay", envelope.command_id)])
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import queue
+from collections.abc import Callable
 from typing import Any
 
 from handlers.pollers.context import LambdaContext, LambdaHandler
-from pipeline.records import CommandEnvelope
+from pipeline.records import CommandEnvelope, replay_payload
 
 log = logging.getLogger("usermgmt.pollers")
 
@@ -19,10 +20,11 @@ class ReplayInvocations:
     def __init__(self, handler: LambdaHandler, function: str) -> None:
         self.handler = handler
         self.function = function
+        self.context: Callable[[str], Any] = LambdaContext  # what each invocation is given
         self._pending: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
 
-    def launch(self, envelope: CommandEnvelope) -> None:
-        self._pending.put(json.loads(envelope.to_json()))
+    def launch(self, envelope: CommandEnvelope, after: str = "") -> None:
+        self._pending.put(json.loads(replay_payload(envelope, after)))
 
     def poll(self) -> int:
         ran = 0
@@ -32,7 +34,7 @@ class ReplayInvocations:
             except queue.Empty:
                 return ran
             try:
-                self.handler(payload, LambdaContext(self.function))
+                self.handler(payload, self.context(self.function))
             except Exception:
                 log.exception("the replay function failed")
             ran += 1

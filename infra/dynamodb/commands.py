@@ -116,6 +116,41 @@ class DynamoCommandLog:
             raise
         return get_n(response.get("Attributes", {}), counter)
 
+    def start_replay_chunk(self, command_id: str, after: str) -> int | None:
+        """One UpdateItem, conditioned on the command being ACCEPTED at that chunk: the chunk
+        in `replay_after` (absent: the first), its tries in `replay_tries`."""
+        try:
+            response = self.client.update_item(
+                TableName=self.table,
+                Key={"id": s(command_id)},
+                UpdateExpression="ADD #tries :one",
+                ConditionExpression=f"#status = :accepted AND {_at_chunk(after)}",
+                ExpressionAttributeNames=REPLAY_NAMES,
+                ExpressionAttributeValues=_chunk_values(after, {":one": n(1)}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except Exception as exc:
+            if error_code(exc) == CONDITION_FAILED:
+                return None
+            raise
+        return get_n(response.get("Attributes", {}), "replay_tries")
+
+    def hand_on_replay(self, command_id: str, after: str, reached: str) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"id": s(command_id)},
+                UpdateExpression="SET #after = :reached REMOVE #tries",
+                ConditionExpression=f"#status = :accepted AND {_at_chunk(after)}",
+                ExpressionAttributeNames=REPLAY_NAMES,
+                ExpressionAttributeValues=_chunk_values(after, {":reached": s(reached)}),
+            )
+        except Exception as exc:
+            if error_code(exc) == CONDITION_FAILED:
+                return False
+            raise
+        return True
+
     def _item(self, record: CommandRecord) -> Item:
         item: Item = {
             "id": s(record.id),
@@ -134,6 +169,20 @@ class DynamoCommandLog:
             if value is not None:
                 item[attr] = s(value)
         return item
+
+
+REPLAY_NAMES = {"#status": "status", "#after": "replay_after", "#tries": "replay_tries"}
+
+
+def _at_chunk(after: str) -> str:
+    return "#after = :after" if after else "attribute_not_exists(#after)"
+
+
+def _chunk_values(after: str, values: Item) -> Item:
+    values[":accepted"] = s(Status.ACCEPTED.value)
+    if after:
+        values[":after"] = s(after)
+    return values
 
 
 def _error_values(error: CommandError | None) -> tuple[str | None, str | None, str | None]:

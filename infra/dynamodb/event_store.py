@@ -59,9 +59,11 @@ class DynamoEventStore:
                 raise
             raise refusal(exc, plan) from exc
 
-    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
         heads = self._heads_since(iso_datetime(timestamp))
-        streams = sorted(heads)
+        streams = sorted(stream for stream in heads if stream > after)
         for start in range(0, len(streams), STREAMS_PER_FETCH):
             chunk = {stream: heads[stream] for stream in streams[start : start + STREAMS_PER_FETCH]}
             histories = self._fetch(chunk)

@@ -80,13 +80,16 @@ class SqliteEventStore:
                 ],
             )
 
-    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
         conn = self.db.conn()
         streams = [
             s
             for (s,) in conn.execute(
-                "SELECT DISTINCT stream FROM events WHERE occurred_at >= ? ORDER BY stream",
-                (iso_datetime(timestamp),),
+                "SELECT DISTINCT stream FROM events WHERE occurred_at >= ? AND stream > ?"
+                " ORDER BY stream",
+                (iso_datetime(timestamp), after),
             )
         ]
         for start in range(0, len(streams), STREAMS_PER_READ):

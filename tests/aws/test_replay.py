@@ -1,21 +1,28 @@
 """replayFrom on AWS: the command stage invokes the replay function asynchronously, which reports
-through the command's status, FAILED with the reason when the rebuild fails."""
+through the command's status, FAILED with the reason when the rebuild fails. A replay longer
+than an invocation may run is carried on by further invocations, page boundary to page
+boundary, and only the last one marks it APPLIED."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+import pytest
 
 from domain import commands as c
 from handlers import replay
 from handlers.pollers import LambdaContext
 from infra.aws.replay import LambdaReplayLauncher
-from pipeline.records import CommandEnvelope, RecordedEvent, Status
-from tests.aws.harness import aws_harness
-from tests.support.builders import ADMIN, as_admin, new_id
-from tests.support.views import EPOCH
+from infra.dynamodb import event_store
+from pipeline import replay as replay_stage
+from pipeline.records import RESUME_AFTER, CommandEnvelope, RecordedEvent, Status, replay_payload
+from tests.aws.harness import Aws, aws_harness
+from tests.support.builders import ADMIN, as_admin, create_user, new_id
+from tests.support.views import EPOCH, assert_views_match_store, folded_rows
 
 
 class FakeLambda:
@@ -44,7 +51,9 @@ class BrokenHistories:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
 
-    def histories_since(self, timestamp: datetime) -> Iterator[list[RecordedEvent]]:
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
         raise OSError("the index is gone")
 
 
@@ -65,3 +74,145 @@ def test_a_failed_rebuild_ends_failed_with_its_reason_and_a_retry_does_nothing()
         record = backend.commands.get(receipt.id)
         assert record is not None and record.status is Status.FAILED
         assert record.error is not None and "the index is gone" in record.error.message
+
+
+def test_the_replay_function_may_invoke_itself_and_no_other_function() -> None:
+    from infra.aws import resources
+
+    template = resources.read("test")
+    policies = template.resources["ReplayRole"]["Properties"]["Policies"]
+    (invoke,) = [
+        st
+        for policy in policies
+        for st in policy["PolicyDocument"]["Statement"]
+        if "lambda:InvokeFunction" in st["Action"]
+    ]
+    assert invoke["Action"] == ["lambda:InvokeFunction"]
+    arn = invoke["Resource"]["Fn::Join"][1]
+    assert arn[-1] == f":function:{template.service}-{template.stage}-replay"
+    # Lambda tries an async invocation 1 + maximumRetryAttempts times; a chunk's last try
+    # must be one that reports a chunk whose earlier tries died.
+    assert template.functions["replay"]["maximumRetryAttempts"] + 1 > replay_stage.CHUNK_TRIES
+
+
+PAGE = 3  # streams a page, in these tests: small, so a few users make many pages
+
+
+@dataclass
+class RunningOut(LambdaContext):
+    """An invocation whose time runs low once it has done `pages` pages (Lambda's context is
+    asked once a page)."""
+
+    pages: int = 2
+    asked: int = 0
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.asked += 1
+        return 900_000 if self.asked < self.pages else 30_000
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replay_stage, "BATCH_STREAMS", PAGE)
+    monkeypatch.setattr(event_store, "STREAMS_PER_FETCH", PAGE)
+
+
+def damaged_users(aws: Aws, count: int) -> None:
+    """`count` users through the pipeline, some updated, then every view row garbled and one
+    put ahead of the store."""
+    backend = aws.backend
+    for i in range(count):
+        user_id = f"auth0|chunk-{i:02}"
+        as_admin(backend, create_user(user_id, f"chunk{i}@example.com"))
+        if i % 3 == 0:
+            as_admin(backend, c.UpdateUser(id=user_id, first_name=f"Up{i}"))
+    aws.pollers.run_until_idle()
+    rows = list(folded_rows(backend).values())
+    for row in rows:
+        assert row.data is not None
+        backend.views.replace(replace(row, data={**row.data, "first_name": "garbage"}))
+    backend.views.replace(replace(rows[0], version=rows[0].version + 40))
+
+
+def test_a_replay_that_runs_out_of_time_is_carried_on_until_every_stream_is_rebuilt(
+    small_pages: None,
+) -> None:
+    users = 14
+    with aws_harness() as aws:
+        damaged_users(aws, users)
+        ran: list[dict[str, Any]] = []
+        run = aws.pollers.replays.handler
+
+        def recorded(payload: dict[str, Any], context: Any) -> None:
+            ran.append(payload)
+            run(payload, context)
+
+        aws.pollers.replays.handler = recorded
+        aws.pollers.replays.context = lambda function: RunningOut(function, pages=2)
+
+        receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=EPOCH))
+        aws.pollers.run_until_idle()
+
+        assert aws.status(receipt.id) is Status.APPLIED
+        assert_views_match_store(aws.backend)
+        chunks = [payload.get(RESUME_AFTER) for payload in ran]
+        # Two pages a chunk: ceil(14 / 6) chunks, each after the last stream of the one before.
+        assert len(chunks) == 3, chunks
+        streams = sorted(f"user#auth0|chunk-{i:02}" for i in range(users))
+        assert chunks == [None, streams[2 * PAGE - 1], streams[4 * PAGE - 1]]
+
+
+def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> None:
+    with aws_harness() as aws:
+        damaged_users(aws, 8)
+        backend = aws.backend
+        launched: list[dict[str, Any]] = []
+        backend.launch_replay = lambda envelope, after="": launched.append(
+            json.loads(replay_payload(envelope, after))
+        )
+        receipt = as_admin(backend, c.ReplayFrom(timestamp=EPOCH))
+        aws.pollers.commands.poll()
+        (first,) = launched
+
+        replay.handler(first, RunningOut("replay", pages=1))  # one page, then hands on
+        assert len(launched) == 2 and aws.status(receipt.id) is Status.ACCEPTED
+        second = launched[1]
+        assert second[RESUME_AFTER]
+
+        # Garble a row of the first page again: a late copy of the first chunk must not redo it,
+        # nor hand on a second time.
+        (row,) = [r for r in folded_rows(backend).values() if r.id == "auth0|chunk-00"]
+        assert row.data is not None
+        garbled = replace(row, data={**row.data, "first_name": "garbage"})
+        backend.views.replace(garbled)
+        replay.handler(first, RunningOut("replay", pages=1))
+        assert len(launched) == 2 and backend.views.get("user", row.id) == garbled
+
+        replay.handler(second, RunningOut("replay", pages=99))  # the rest: done
+        assert aws.status(receipt.id) is Status.APPLIED
+        replay.handler(second, RunningOut("replay", pages=99))  # delivered twice
+        replay.handler(first, RunningOut("replay", pages=99))
+        assert len(launched) == 2 and aws.status(receipt.id) is Status.APPLIED
+        assert backend.views.get("user", row.id) == garbled  # stale copies wrote nothing
+
+
+def test_a_chunk_whose_tries_all_time_out_ends_failed() -> None:
+    with aws_harness() as aws:
+        backend = aws.backend
+        launched: list[dict[str, Any]] = []
+        backend.launch_replay = lambda envelope, after="": launched.append(
+            json.loads(replay_payload(envelope, after))
+        )
+        receipt = as_admin(backend, c.ReplayFrom(timestamp=EPOCH))
+        aws.pollers.commands.poll()
+        (payload,) = launched
+        # Lambda's first two tries die without a word (timed out): each counts itself first.
+        for _ in range(replay_stage.CHUNK_TRIES):
+            assert backend.commands.start_replay_chunk(receipt.id, "") is not None  # type: ignore[attr-defined]
+        assert aws.status(receipt.id) is Status.ACCEPTED
+
+        replay.handler(payload, LambdaContext("replay"))  # the last try
+
+        record = backend.commands.get(receipt.id)
+        assert record is not None and record.status is Status.FAILED
+        assert record.error is not None and "timed out" in record.error.message

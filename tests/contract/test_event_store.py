@@ -147,3 +147,17 @@ def test_histories_since_lists_whole_streams_touched_at_or_after(deployment: Dep
     histories = list(store.histories_since(later))
     assert [[r.version for r in h] for h in histories] == [[1, 2]]
     assert histories[0][0].stream == f"group#{touched}"
+
+
+def test_histories_since_come_in_stream_order_and_resume_after_a_stream(
+    deployment: Deployment,
+) -> None:
+    store = deployment.backend.events
+    ids = [new_id() for _ in range(4)]
+    for group_id in ids:
+        store.append(f"group#{group_id}", 0, [group_created(group_id, group_id, T0)], Effects())
+    mine = {f"group#{group_id}" for group_id in ids}
+    streams = [h[0].stream for h in store.histories_since(T0) if h[0].stream in mine]
+    assert streams == sorted(mine)
+    rest = [h[0].stream for h in store.histories_since(T0, streams[1]) if h[0].stream in mine]
+    assert rest == streams[2:]
