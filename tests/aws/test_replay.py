@@ -19,7 +19,14 @@ from handlers.pollers import LambdaContext
 from infra.aws.replay import LambdaReplayLauncher
 from infra.dynamodb import event_store
 from pipeline import replay as replay_stage
-from pipeline.records import RESUME_AFTER, CommandEnvelope, RecordedEvent, Status, replay_payload
+from pipeline.records import (
+    RESUME_AFTER,
+    CommandEnvelope,
+    CommandRecord,
+    RecordedEvent,
+    Status,
+    replay_payload,
+)
 from tests.aws.harness import Aws, aws_harness
 from tests.support.builders import ADMIN, as_admin, create_user, new_id
 from tests.support.views import EPOCH, assert_views_match_store, folded_rows
@@ -162,16 +169,23 @@ def test_a_replay_that_runs_out_of_time_is_carried_on_until_every_stream_is_rebu
         assert chunks == [None, streams[2 * PAGE - 1], streams[4 * PAGE - 1]]
 
 
+def replay_with_launches_kept(aws: Aws) -> tuple[CommandRecord, list[dict[str, Any]]]:
+    """Submit a ReplayFrom and let the command stage start it; the replay function's
+    invocations are kept, in order, for the test to run, rather than run."""
+    launched: list[dict[str, Any]] = []
+    aws.backend.launch_replay = lambda envelope, after="": launched.append(
+        json.loads(replay_payload(envelope, after))
+    )
+    receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=EPOCH))
+    aws.pollers.commands.poll()
+    return receipt, launched
+
+
 def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> None:
     with aws_harness() as aws:
         damaged_users(aws, 8)
         backend = aws.backend
-        launched: list[dict[str, Any]] = []
-        backend.launch_replay = lambda envelope, after="": launched.append(
-            json.loads(replay_payload(envelope, after))
-        )
-        receipt = as_admin(backend, c.ReplayFrom(timestamp=EPOCH))
-        aws.pollers.commands.poll()
+        receipt, launched = replay_with_launches_kept(aws)
         (first,) = launched
 
         replay.handler(first, RunningOut("replay", pages=1))  # one page, then hands on
@@ -199,12 +213,7 @@ def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> Non
 def test_a_chunk_whose_tries_all_time_out_ends_failed() -> None:
     with aws_harness() as aws:
         backend = aws.backend
-        launched: list[dict[str, Any]] = []
-        backend.launch_replay = lambda envelope, after="": launched.append(
-            json.loads(replay_payload(envelope, after))
-        )
-        receipt = as_admin(backend, c.ReplayFrom(timestamp=EPOCH))
-        aws.pollers.commands.poll()
+        receipt, launched = replay_with_launches_kept(aws)
         (payload,) = launched
         # Lambda's first two tries die without a word (timed out): each counts itself first.
         for _ in range(replay_stage.CHUNK_TRIES):
