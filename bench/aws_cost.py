@@ -13,60 +13,44 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 from domain import commands as c
 from domain import events as e
 from domain.codec import to_data
-from infra.dynamodb.event_items import event_item, guard_key
-from infra.dynamodb.views import item_of
-from pipeline.records import RecordedEvent, Status, ViewRow
-from tests.aws.harness import Aws, aws_harness
+from infra.dynamodb.event_items import event_item
+from pipeline.records import RecordedEvent, Status
+from tests.aws import harness
+from tests.aws.harness import SEEDED_AT, Aws, aws_harness, seed_users, skip_stream
 from tests.support.builders import as_admin, create_user, new_id
 
-# What Lambda itself does around our functions (receive, delete, read the stream), and the
-# pollers' bookkeeping: not requests our code makes.
-SERVICE_SIDE = {
-    "ReceiveMessage",
-    "DeleteMessageBatch",
-    "GetQueueAttributes",
-    "DescribeStream",
-    "GetShardIterator",
-    "GetRecords",
-    "DescribeTable",
-}
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 # Some botocore releases route DynamoDB Streams through account endpoints moto lacks.
 os.environ.setdefault("AWS_ACCOUNT_ID_ENDPOINT_MODE", "disabled")
 
 
-class Meter:
-    """Requests by operation (before each call) and items read (from each answer)."""
+class Meter(harness.Meter):
+    """The test suite's request meter, also counting the items read (from each answer) and the
+    Scans (always)."""
 
     def __init__(self) -> None:
-        self.requests: Counter[str] = Counter()
+        super().__init__()
         self.items_read = 0
         self.scans = 0
-        self.on = False
 
     def __call__(self, service: str, operation: str, params: dict[str, Any]) -> None:
         if operation == "Scan":
             self.scans += 1
-        if self.on and operation not in SERVICE_SIDE:
-            self.requests[f"{service}.{operation}"] += 1
+        super().__call__(service, operation, params)
 
     def answered(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if self.on and model.name not in SERVICE_SIDE:
+        if self.on and model.name not in harness.SERVICE_SIDE:
             self.items_read += _items(model.name, parsed)
 
     @contextmanager
-    def counting(self) -> Iterator[None]:
-        self.requests, self.items_read, self.on = Counter(), 0, True
-        try:
-            yield
-        finally:
-            self.on = False
+    def counting(self) -> Iterator[Counter[str]]:
+        self.items_read = 0
+        with super().counting() as counts:
+            yield counts
 
 
 def _items(operation: str, parsed: dict[str, Any]) -> int:
@@ -81,48 +65,13 @@ def _items(operation: str, parsed: dict[str, Any]) -> int:
     return 0
 
 
-def seed(aws: Aws, users: int, updates_per_user: int = 0) -> None:
-    """Users as the pipeline would leave them (events, email guards, view rows), written
-    directly: only the tables' sizes matter to what a command costs."""
-    client = aws.backend.clients.dynamodb()
-    settings = aws.backend.settings
-    assert settings is not None
-    for i in range(users):
-        user_id, email = f"auth0|seed-{i}", f"seed{i}@example.com"
-        created = to_data(e.UserCreated(id=user_id, email=email, first_name="S", last_name="E"))
-        stream = f"user#{user_id}"
-        for version in range(1, updates_per_user + 2):
-            type_, data = "UserCreated", created
-            if version > 1:
-                type_, data = (
-                    "UserUpdated",
-                    to_data(e.UserUpdated(id=user_id, last_name=f"{version}")),
-                )
-            record = RecordedEvent(stream, version, type_, data, T0, new_id(), "seed")
-            client.put_item(TableName=settings.events_table, Item=event_item(record))
-        guard = {**guard_key("email", email), "owner": {"S": stream}}
-        client.put_item(TableName=settings.events_table, Item=guard)
-        row = ViewRow("user", user_id, 1, {**created, "role_id": None, "group_id": None}, T0, T0)
-        client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
-    _skip_stream(aws)
-
-
-def _skip_stream(aws: Aws) -> None:
-    """Move the stream's checkpoint past the seeds: they are in the views already."""
-    stream = aws.pollers.stream
-    handler, stream.handler = stream.handler, lambda event, context: None
-    while stream.poll():
-        pass
-    stream.handler = handler
-
-
 def _cost(aws: Aws, meter: Meter, send: Callable[[], Any]) -> dict[str, Any]:
     with meter.counting():
         receipt = send()
         aws.pollers.run_until_idle()
     status = aws.backend.commands.get(receipt.id)
     assert status is not None and status.status is Status.APPLIED, status
-    return {"requests": dict(meter.requests), "items_read": meter.items_read}
+    return {"requests": dict(meter.counts), "items_read": meter.items_read}
 
 
 @contextmanager
@@ -136,7 +85,7 @@ def metered() -> Iterator[tuple[Aws, Meter]]:
 def command_costs(existing: int) -> dict[str, Any]:
     """createUser, updateUser and deleteUser of one user, among `existing` others."""
     with metered() as (aws, meter):
-        seed(aws, existing)
+        seed_users(aws, existing)
         backend, user_id = aws.backend, f"auth0|{new_id()}"
         costs = {
             "create_user": _cost(
@@ -154,32 +103,33 @@ def replay_cost(events: int, streams: int) -> dict[str, Any]:
     """Requests per stream of a replay of `events` events in `streams` user streams."""
     with metered() as (aws, meter):
         longer = (events - streams) // 3  # streams with three updates each, the rest with none
-        seed(aws, longer, updates_per_user=3)
+        seed_users(aws, longer, updates_per_user=3)
         _seed_more(aws, streams - longer)
         with meter.counting():
-            receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=T0))
+            receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=SEEDED_AT))
             aws.pollers.run_until_idle()
         record = aws.backend.commands.get(receipt.id)
         assert record is not None and record.status is Status.APPLIED, record
-        total = sum(meter.requests.values())
+        total = sum(meter.counts.values())
         return {
-            "requests": dict(meter.requests),
+            "requests": dict(meter.counts),
             "per_stream": total / streams,
             "scans": meter.scans,
         }
 
 
 def _seed_more(aws: Aws, users: int) -> None:
-    """More single-event users, with ids apart from `seed`'s."""
+    """More single-event users (events only), with ids apart from `seed_users`'."""
     client = aws.backend.clients.dynamodb()
     settings = aws.backend.settings
     assert settings is not None
     for i in range(users):
         user_id = f"auth0|more-{i}"
         data = to_data(e.UserCreated(id=user_id, email=f"m{i}@x.io", first_name="M", last_name="O"))
-        record = RecordedEvent(f"user#{user_id}", 1, "UserCreated", data, T0, new_id(), "seed")
+        stream = f"user#{user_id}"
+        record = RecordedEvent(stream, 1, "UserCreated", data, SEEDED_AT, new_id(), "seed")
         client.put_item(TableName=settings.events_table, Item=event_item(record))
-    _skip_stream(aws)
+    skip_stream(aws)
 
 
 def main(argv: list[str]) -> None:

@@ -7,13 +7,19 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
+from domain import events as e
+from domain.codec import to_data
 from handlers import lambda_runtime
 from handlers.pollers import Pollers, open_pollers
 from infra.aws.backend import AwsBackend
+from infra.dynamodb.event_items import event_item, guard_key
+from infra.dynamodb.views import item_of
 from pipeline.records import RecordedEvent, Status, ViewRow
 from tests.support.aws_deployment import Stack, moto_stack
+from tests.support.builders import new_id
 
 
 @dataclass
@@ -123,6 +129,47 @@ class Meter:
             yield self.counts
         finally:
             self.on = False
+
+
+SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # the time of every seeded event
+
+
+def seed_users(aws: Aws, count: int, updates_per_user: int = 0) -> list[str]:
+    """`count` users as the pipeline would leave them (their events, email guard and view row),
+    written directly: only the tables' sizes matter to what a command costs. Their ids."""
+    client = aws.backend.clients.dynamodb()
+    settings = aws.backend.settings
+    assert settings is not None
+    ids = []
+    for i in range(count):
+        user_id, email = f"auth0|seed-{i}", f"seed{i}@example.com"
+        created = to_data(e.UserCreated(id=user_id, email=email, first_name="S", last_name="E"))
+        stream = f"user#{user_id}"
+        for version in range(1, updates_per_user + 2):
+            type_, data = "UserCreated", created
+            if version > 1:
+                updated = e.UserUpdated(id=user_id, last_name=f"{version}")
+                type_, data = "UserUpdated", to_data(updated)
+            record = RecordedEvent(stream, version, type_, data, SEEDED_AT, new_id(), "seed")
+            client.put_item(TableName=settings.events_table, Item=event_item(record))
+        guard = {**guard_key("email", email), "owner": {"S": stream}}
+        client.put_item(TableName=settings.events_table, Item=guard)
+        row = ViewRow(
+            "user", user_id, 1, {**created, "role_id": None, "group_id": None}, SEEDED_AT, SEEDED_AT
+        )
+        client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
+        ids.append(user_id)
+    skip_stream(aws)
+    return ids
+
+
+def skip_stream(aws: Aws) -> None:
+    """Move the stream's checkpoint past what is there: seeds are in the views already."""
+    stream = aws.pollers.stream
+    handler, stream.handler = stream.handler, lambda event, context: None
+    while stream.poll():
+        pass
+    stream.handler = handler
 
 
 class FailingGets:

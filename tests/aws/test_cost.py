@@ -7,20 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from domain import commands as c
-from domain.codec import to_data
-from infra.dynamodb.event_items import event_item, guard_key
-from infra.dynamodb.views import item_of
-from pipeline.records import RecordedEvent, Status, ViewRow
-from tests.aws.harness import Aws, Meter, aws_harness
+from pipeline.records import Status
+from tests.aws.harness import SEEDED_AT, Aws, Meter, aws_harness, seed_users
 from tests.support.builders import as_admin, create_user, new_id
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -28,38 +22,6 @@ def metered() -> Iterator[tuple[Aws, Meter]]:
     meter = Meter()
     with aws_harness(meter) as aws:
         yield aws, meter
-
-
-def seed_users(aws: Aws, count: int) -> list[str]:
-    """`count` users as the pipeline would leave them (event, email guard, view row), written
-    directly: only the tables' sizes matter here."""
-    client = aws.backend.clients.dynamodb()
-    settings = aws.backend.settings
-    assert settings is not None
-    ids = []
-    for i in range(count):
-        user_id = f"auth0|seed-{i}"
-        email = f"seed{i}@example.com"
-        data = to_data(c.CreateUser(id=user_id, email=email, first_name="S", last_name="Eed"))
-        data.pop("expected_version", None)
-        record = RecordedEvent(f"user#{user_id}", 1, "UserCreated", data, T0, new_id(), "seed")
-        client.put_item(TableName=settings.events_table, Item=event_item(record))
-        guard = {**guard_key("email", email), "owner": {"S": record.stream}}
-        client.put_item(TableName=settings.events_table, Item=guard)
-        row = ViewRow("user", user_id, 1, {**data, "role_id": None, "group_id": None}, T0, T0)
-        client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
-        ids.append(user_id)
-    skip_stream(aws)
-    return ids
-
-
-def skip_stream(aws: Aws) -> None:
-    """Move the stream's checkpoint past what is there: the seeds are in the views already."""
-    stream = aws.pollers.stream
-    handler, stream.handler = stream.handler, lambda event, context: None
-    while stream.poll():
-        pass
-    stream.handler = handler
 
 
 def cost_of(aws: Aws, meter: Meter, command: Callable[[], Any]) -> Counter[str]:
@@ -104,7 +66,7 @@ def test_a_replay_reads_in_pages_and_writes_once_per_stream(metered: tuple[Aws, 
     streams = 200
     seed_users(aws, streams)
     with meter.counting() as counts:
-        receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=T0))
+        receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=SEEDED_AT))
         aws.pollers.run_until_idle()
     assert aws.status(receipt.id) is Status.APPLIED
     assert counts["dynamodb.PutItem"] <= streams + 1  # a row per stream (and the command)
