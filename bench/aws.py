@@ -5,31 +5,19 @@ drift, so each is measured once."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from typing import Any
 
 from bench.probes import Sizes, probe
 from bench.results import Figure, figure
-from bench.server import ROOT
+from bench.server import last_line
 
 COMMANDS = ("create_user", "update_user", "delete_user")
 REQUEST_GOAL = {"create_user": "goal <= 10 DynamoDB, the same at every size"}
 
 
 def run_module(*args: str) -> Any:
-    """`python -m bench.aws_cost ARGS` from the repository root (it uses the tests' moto
-    harness); its answer is the last line it prints (the handlers log JSON lines before)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.aws_cost", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.aws_cost {' '.join(args)} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """`python -m bench.aws_cost ARGS` (it uses the tests' moto harness): its JSON answer."""
+    return json.loads(last_line("bench.aws_cost", *args))
 
 
 @probe(

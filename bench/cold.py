@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.probes import Sizes, probe
 from bench.results import Figure, figure
-from bench.server import HOST, ROOT, free_port
+from bench.server import HOST, ROOT, free_port, last_line
 
 REGION = "eu-west-1"
 KINDS = ("graphql_api", "frameworks", "command", "mediator", "executor", "boto3")
@@ -101,17 +101,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def cold_start_s(kind: str, env: dict[str, str]) -> float:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.cold_start", kind],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"cold start of {kind} failed:\n{done.stderr[-2000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+    return float(last_line("bench.cold_start", kind, env=env))
 
 
 @probe("cold starts of the Lambda functions", "cold.*")

@@ -23,6 +23,22 @@ START_TIMEOUT_S = 30.0
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def last_line(module: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """`python -m MODULE ARGS` from the repository root, in a process of its own: the last line
+    it prints, its answer (what runs in it may log lines before); RuntimeError if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
