@@ -15,7 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -143,7 +143,7 @@ def create_app(
     jwks: Mapping[str, Any] | None = None,
     lifespan: Any = None,
     submitter: Submitter | None = None,
-) -> Starlette:
+) -> GraphQLFirst:
     """The ASGI app. `identify` authenticates HTTP requests (a BearerIdentity, or on Lambda the
     authorizer's context); `ws_auth` verifies the token of a WebSocket's connection_init;
     `jwks` is published at /.well-known/jwks.json (the local dev key only); `submitter`, when
@@ -165,7 +165,29 @@ def create_app(
             return Response(body, media_type="application/json")
 
         routes.append(Route("/.well-known/jwks.json", published_jwks, methods=["GET"]))
-    return Starlette(routes=routes, middleware=_cors(settings.allowed_origins), lifespan=lifespan)
+    cors = _cors(settings.allowed_origins)
+    rest = Starlette(routes=routes, middleware=cors, lifespan=lifespan)
+    direct: ASGIApp = graphql
+    for layer in reversed(cors):
+        direct = layer.cls(direct, *layer.args, **layer.kwargs)
+    return GraphQLFirst(direct, rest)
+
+
+class GraphQLFirst:
+    """HTTP requests to /graphql go straight to the GraphQL view (behind CORS when it is on),
+    everything else (WebSockets, the lifespan, other paths) through Starlette. Its routing and
+    error middleware cost about 25 µs of every GraphQL request and do nothing for it: the view
+    answers its own errors."""
+
+    def __init__(self, graphql: ASGIApp, rest: Starlette) -> None:
+        self.graphql = graphql
+        self.rest = rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql" and not scope.get("root_path"):
+            await self.graphql(scope, receive, send)
+        else:
+            await self.rest(scope, receive, send)
 
 
 def _cors(origins: Sequence[str]) -> list[Middleware]:

@@ -29,7 +29,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from handlers.app import create_app
+from handlers.app import GraphQLFirst, create_app
 from handlers.identity import BearerIdentity
 from handlers.pipeline_link import WorkerLink
 from infra.auth import LocalAuthority, verifier_for
@@ -52,7 +52,7 @@ class Pipeline(Protocol):
 
 def local_app(
     data_dir: Path, settings: Settings | None = None, link: socket.socket | None = None
-) -> Starlette:
+) -> GraphQLFirst:
     """The app over the embedded backend in `data_dir`. Its pipeline runs in this process,
     started by the lifespan, or with `link`, in the process at the other end of it."""
     settings = replace(settings or from_env(), data_dir=data_dir)
@@ -103,7 +103,7 @@ class AwsOptions:
     create_resources: bool = False
 
 
-def aws_app(data_dir: Path, options: AwsOptions, settings: Settings | None = None) -> Starlette:
+def aws_app(data_dir: Path, options: AwsOptions, settings: Settings | None = None) -> GraphQLFirst:
     """The app over a stage's AWS resources, the worker handlers run by pollers in threads."""
     import os
 

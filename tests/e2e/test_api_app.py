@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,28 @@ def test_production_settings_turn_introspection_graphiql_and_suggestions_off(
     assert request(app, "GET", "/graphql", headers={"accept": "text/html"}).status_code == 401
     assert request(app, "GET", "/.well-known/jwks.json").status_code == 404
     assert post(app, "{ me { id } }", token) == {"data": {"me": None}}
+
+
+def test_allowed_origins_get_cors_answers_and_others_are_refused(
+    backend: EmbeddedBackend, authority: LocalAuthority
+):
+    admin_ui = "https://admin.example.com"
+    settings = replace(PRODUCTION, allowed_origins=(admin_ui,))
+    app = create_app(backend, bearer(authority), settings)
+    preflight = {"origin": admin_ui, "access-control-request-method": "POST"}
+    preflight["access-control-request-headers"] = "authorization, content-type"
+    answer = request(app, "OPTIONS", "/graphql", headers=preflight)
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == admin_ui
+    assert "authorization" in answer.headers["access-control-allow-headers"].lower()
+    headers = {"origin": admin_ui, "authorization": f"Bearer {admin_token(authority)}"}
+    reply = request(app, "POST", "/graphql", json={"query": "{ me { id } }"}, headers=headers)
+    assert reply.json() == {"data": {"me": None}}
+    assert reply.headers["access-control-allow-origin"] == admin_ui
+    headers["origin"] = "https://evil.example.com"
+    refused = request(app, "POST", "/graphql", json={"query": "{ me { id } }"}, headers=headers)
+    assert refused.status_code == 403
+    assert "access-control-allow-origin" not in refused.headers
 
 
 class BrokenViews:
