@@ -21,6 +21,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from schema.errors import should_mask
+from schema.execution import Execution
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
 
@@ -64,6 +65,7 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=_extensions(options),
+        execution_context_class=Execution,
         config=StrawberryConfig(
             scalar_map=SCALARS,
             disable_field_suggestions=not options.field_suggestions,
