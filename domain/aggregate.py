@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from domain.codec import field_names
 from domain.commands import AggregateCommand, Command
 from domain.context import Context
 from domain.errors import Code, DomainError
@@ -72,8 +73,8 @@ class Aggregate(Generic[S]):
 
 
 def _payload(obj: Any) -> dict[str, Any]:
-    fields = dataclasses.fields(obj)
-    return {f.name: getattr(obj, f.name) for f in fields if f.name != "expected_version"}
+    names = field_names(type(obj))
+    return {name: getattr(obj, name) for name in names if name != "expected_version"}
 
 
 def _changes(state: Any, command: AggregateCommand) -> dict[str, Any]:

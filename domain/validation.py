@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from domain import rules
+from domain.codec import field_names
 from domain.commands import Command
 from domain.errors import invalid
 from domain.patch import UNSET
@@ -21,15 +22,15 @@ NULLABLE = frozenset({"birth_date", "role_id", "group_id", "expected_version"})
 def validate(command: C, today: date) -> C:
     """The command with every field normalised, or a VALIDATION DomainError."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(command):
-        value = getattr(command, f.name)
+    for name in field_names(type(command)):
+        value = getattr(command, name)
         if value is UNSET:
             continue
         if value is None:
-            if f.name not in NULLABLE:
-                raise invalid(f.name, f"{f.name} must not be null")
+            if name not in NULLABLE:
+                raise invalid(name, f"{name} must not be null")
             continue
-        changes[f.name] = _rule(command, f.name)(value, today)
+        changes[name] = _rule(command, name)(value, today)
     return dataclasses.replace(command, **changes)
 
 

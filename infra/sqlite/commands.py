@@ -16,6 +16,19 @@ COLUMNS = (
 StatusListener = Callable[[str], None]
 
 
+def _advance_sql(status: Status) -> str:
+    """The statement that moves a command to `status` from a status allowed to reach it."""
+    allowed = ", ".join(f"'{s.value}'" for s in sorted(ADVANCES_FROM[status]))
+    return (
+        f"UPDATE commands SET status = '{status.value}', updated_at = ?,"
+        " version = coalesce(?, version), error_code = ?, error_message = ?, error_field = ?"
+        f" WHERE id = ? AND status IN ({allowed or 'NULL'})"
+    )
+
+
+_ADVANCE = {status: _advance_sql(status) for status in Status}
+
+
 class SqliteCommandLog:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -63,22 +76,16 @@ class SqliteCommandLog:
         version: int | None = None,
         error: CommandError | None = None,
     ) -> bool:
-        allowed = sorted(s.value for s in ADVANCES_FROM[status])
-        marks = ",".join("?" * len(allowed))
         with self.db.write() as conn:
             moved = conn.execute(
-                "UPDATE commands SET status = ?, updated_at = ?, version = coalesce(?, version),"
-                " error_code = ?, error_message = ?, error_field = ?"
-                f" WHERE id = ? AND status IN ({marks})",
+                _ADVANCE[status],
                 (
-                    status.value,
                     iso_datetime(at),
                     version,
                     error and error.code,
                     error and error.message,
                     error and error.field,
                     command_id,
-                    *allowed,
                 ),
             ).rowcount
             if moved:

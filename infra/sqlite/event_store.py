@@ -9,7 +9,13 @@ from typing import Any
 from domain.codec import iso_datetime
 from domain.model import Effects
 from infra.sqlite.db import Database
-from pipeline.ports import ClaimTaken, TargetMissing, TargetReferenced, VersionConflict
+from pipeline.ports import (
+    AppendError,
+    ClaimTaken,
+    TargetMissing,
+    TargetReferenced,
+    VersionConflict,
+)
 from pipeline.records import RecordedEvent
 
 COLUMNS = (
@@ -54,31 +60,19 @@ class SqliteEventStore:
         effects: Effects,
     ) -> None:
         with self.db.transaction() as conn:
-            (head,) = conn.execute(
-                "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
-            ).fetchone()
-            if head != expected_version:
-                raise VersionConflict(f"{stream} is at {head}, not {expected_version}")
-            _apply_effects(conn, stream, effects)
-            conn.executemany(
-                "INSERT INTO events (stream, version, type, schema_version, data, occurred_at,"
-                " command_id, actor, idx, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.stream,
-                        r.version,
-                        r.type,
-                        r.schema_version,
-                        json.dumps(r.data, separators=(",", ":")),
-                        iso_datetime(r.occurred_at),
-                        r.command_id,
-                        r.actor,
-                        r.index,
-                        r.last,
-                    )
-                    for r in events
-                ],
-            )
+            try:
+                _apply_effects(conn, stream, effects)
+                _insert(conn, events)
+            except sqlite3.IntegrityError as error:
+                if "events.stream, events.version" not in str(error):
+                    raise
+                raise VersionConflict(f"{stream} moved past {expected_version}") from None
+            except AppendError:
+                # A race lost on the stream comes first: retried, the command may not need
+                # what it was refused. (The head is read only here: on success the unique
+                # version is the check.)
+                _check_head(conn, stream, expected_version)
+                raise
 
     def histories_since(
         self, timestamp: datetime, after: str = ""
@@ -108,6 +102,36 @@ class SqliteEventStore:
                 history.append(record)
             if history:
                 yield history
+
+
+def _check_head(conn: sqlite3.Connection, stream: str, expected_version: int) -> None:
+    (head,) = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM events WHERE stream = ?", (stream,)
+    ).fetchone()
+    if head != expected_version:
+        raise VersionConflict(f"{stream} is at {head}, not {expected_version}")
+
+
+def _insert(conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
+    conn.executemany(
+        "INSERT INTO events (stream, version, type, schema_version, data, occurred_at,"
+        " command_id, actor, idx, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.stream,
+                r.version,
+                r.type,
+                r.schema_version,
+                json.dumps(r.data, separators=(",", ":")),
+                iso_datetime(r.occurred_at),
+                r.command_id,
+                r.actor,
+                r.index,
+                r.last,
+            )
+            for r in events
+        ],
+    )
 
 
 def _apply_effects(conn: sqlite3.Connection, stream: str, effects: Effects) -> None:

@@ -60,6 +60,20 @@ def test_a_stale_expected_version_is_a_conflict(deployment: Deployment) -> None:
         store.append(f"group#{group_id}", 0, [group_created(group_id, "b")], Effects())
 
 
+def test_a_stale_append_is_a_conflict_even_when_its_claim_is_taken(
+    deployment: Deployment,
+) -> None:
+    """The lost race comes first: the command stage decides again on a conflict, and its new
+    decision may not need the claim it was refused (here, its own stream holds it)."""
+    store = deployment.backend.events
+    group_id = new_id()
+    claim = Effects(take=frozenset({Claim("group-name", "admins")}))
+    store.append(f"group#{group_id}", 0, [group_created(group_id, "a")], claim)
+    with pytest.raises(VersionConflict):
+        store.append(f"group#{group_id}", 0, [group_created(group_id, "b")], claim)
+    assert len(store.load(f"group#{group_id}")) == 1
+
+
 def test_a_taken_claim_refuses_the_whole_append(deployment: Deployment) -> None:
     store = deployment.backend.events
     first, second = new_id(), new_id()
