@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from domain.commands import Command
 from pipeline.ports import Backend
 from pipeline.records import CommandRecord
-from pipeline.submit import submit
+from pipeline.submit import Prepared, prepare, write
 
 log = logging.getLogger("usermgmt.submit")
 
@@ -87,21 +87,30 @@ class GroupCommitSubmitter:
             self._commit(group)
 
     def _commit(self, group: list[_Submission]) -> None:
+        # Prepared before the write lock is taken: every process waits while it is held.
+        ready = [self._prepare(s) for s in group]
         outcomes: list[Outcome] = []
         try:
             with self.backend.batch():
-                for s in group:
-                    outcomes.append(self._one(s))
+                outcomes = [self._write(p) for p in ready]
         except Exception as exc:  # the commit itself failed: nobody's submission is stored
             log.exception("a group of %d submissions failed to commit", len(group))
             outcomes = [exc] * len(group)
         _resolve(group, outcomes)
 
-    def _one(self, s: _Submission) -> Outcome:
-        # submit writes in a batch of its own, a savepoint inside this transaction: a failure
-        # undoes this submission alone.
+    def _prepare(self, s: _Submission) -> Prepared | BaseException:
         try:
-            return submit(self.backend, s.command, s.actor, s.admin, s.command_id)
+            return prepare(self.backend, s.command, s.actor, s.admin, s.command_id)
+        except Exception as exc:
+            return exc
+
+    def _write(self, prepared: Prepared | BaseException) -> Outcome:
+        # Each submission writes in a batch of its own, a savepoint inside this transaction: a
+        # failure undoes this submission alone.
+        if isinstance(prepared, BaseException):
+            return prepared
+        try:
+            return write(self.backend, prepared)
         except Exception as exc:
             return exc
 

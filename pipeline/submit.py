@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from domain.commands import Command
 from domain.errors import Code, DomainError
@@ -16,6 +17,20 @@ def submit(
     """The command's record. A command id seen before returns that command's record and runs
     nothing again; the same id for a different command or caller is refused. Atomic: what it
     writes is one batch (inside another, a savepoint), undone as a whole when it raises."""
+    return write(backend, prepare(backend, command, actor, admin, command_id))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission made ready to write: what needs no lock is done before taking it."""
+
+    record: CommandRecord
+    message: OutMessage
+
+
+def prepare(
+    backend: Backend, command: Command, actor: str, admin: bool, command_id: str | None = None
+) -> Prepared:
     envelope = CommandEnvelope(
         command_id=command_id or str(uuid.uuid4()),
         command=command,
@@ -23,7 +38,13 @@ def submit(
         admin=admin,
         submitted_at=backend.clock(),
     )
-    fresh = envelope.record()
+    message = OutMessage(envelope.to_json(), envelope.stream or "operations", envelope.command_id)
+    return Prepared(envelope.record(), message)
+
+
+def write(backend: Backend, prepared: Prepared) -> CommandRecord:
+    """`submit`'s writes, for a submission already prepared."""
+    fresh = prepared.record
     with backend.batch():
         stored = backend.commands.record(fresh)
         if (stored.name, stored.aggregate_id, stored.actor) != (
@@ -37,6 +58,5 @@ def submit(
         if stored.status is Status.QUEUED:
             # Again on a repeat: if the first submit died before enqueueing, this completes it;
             # otherwise the queue drops the duplicate and the command stage skips a done one.
-            message = OutMessage(envelope.to_json(), envelope.stream or "operations", stored.id)
-            backend.command_queue.send([message])
+            backend.command_queue.send([prepared.message])
     return stored
