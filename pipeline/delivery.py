@@ -61,6 +61,13 @@ def pump(
     """Receive up to `limit` messages and run each, in one batch where the storage allows.
     A failed message is given back with an exponential delay from `retry_base_s`.
     Returns how many messages were received."""
+    if backend.atomic_batch:
+        try:
+            return _all_or_nothing(backend, queue, handle, limit)
+        except Exception as exc:
+            log.info(
+                "a batch failed (%s: %s): running it message by message", type(exc).__name__, exc
+            )
     with backend.batch():
         messages = queue.receive(limit)
         for message in messages:
@@ -71,6 +78,18 @@ def pump(
                 queue.retry(message, retry_delay(message.attempts, retry_base_s))
             else:
                 queue.dead_letter(message, reason)
+    return len(messages)
+
+
+def _all_or_nothing(backend: Backend, queue: Queue, handle: Handler, limit: int) -> int:
+    """The batch with no savepoint around each message (each costs its statements and a copy
+    of every page the handler changes): any failure undoes all of it, receipts included, and
+    the caller runs it again the careful way."""
+    with backend.batch():
+        messages = queue.receive(limit)
+        for message in messages:
+            handle(message.body)
+            queue.ack(message)
     return len(messages)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from domain.commands import Command
 from pipeline.ports import Backend
 from pipeline.records import CommandRecord
-from pipeline.submit import Prepared, prepare, write
+from pipeline.submit import Prepared, prepare, write, write_unguarded
 
 log = logging.getLogger("usermgmt.submit")
 
@@ -89,14 +89,30 @@ class GroupCommitSubmitter:
     def _commit(self, group: list[_Submission]) -> None:
         # Prepared before the write lock is taken: every process waits while it is held.
         ready = [self._prepare(s) for s in group]
-        outcomes: list[Outcome] = []
+        outcomes = self._all_or_nothing(ready) if self.backend.atomic_batch else None
+        _resolve(group, self._one_by_one(ready) if outcomes is None else outcomes)
+
+    def _all_or_nothing(self, ready: list[Prepared | BaseException]) -> list[Outcome] | None:
+        """The group with no savepoint around each submission (each costs its statements and a
+        copy of every page it changes), on a store that undoes a failed batch whole; None when
+        something failed, and nothing was written."""
         try:
             with self.backend.batch():
-                outcomes = [self._write(p) for p in ready]
+                return [
+                    p if isinstance(p, BaseException) else write_unguarded(self.backend, p)
+                    for p in ready
+                ]
+        except Exception as exc:
+            log.info("a group of submissions failed (%s): writing them one by one", exc)
+            return None
+
+    def _one_by_one(self, ready: list[Prepared | BaseException]) -> list[Outcome]:
+        try:
+            with self.backend.batch():
+                return [self._write(p) for p in ready]
         except Exception as exc:  # the commit itself failed: nobody's submission is stored
-            log.exception("a group of %d submissions failed to commit", len(group))
-            outcomes = [exc] * len(group)
-        _resolve(group, outcomes)
+            log.exception("a group of %d submissions failed to commit", len(ready))
+            return [exc] * len(ready)
 
     def _prepare(self, s: _Submission) -> Prepared | BaseException:
         try:

@@ -195,6 +195,10 @@ class Backend:
     execution_queue: Queue
     change_feed: ChangeFeed | None = None
     batch: Callable[[], AbstractContextManager[object]] = nullcontext
+    # True when `batch` undoes all its writes if the block raises. Then a batch of work can
+    # run whole first, without a savepoint for each part, and be run again part by part
+    # only if something in it failed.
+    atomic_batch: bool = False
     clock: Callable[[], datetime] = utc_now
     launch_replay: ReplayLauncher | None = None
     replays: Queue | None = None  # where a polled backend keeps ReplayFrom commands to run

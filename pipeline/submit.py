@@ -43,20 +43,25 @@ def prepare(
 
 
 def write(backend: Backend, prepared: Prepared) -> CommandRecord:
-    """`submit`'s writes, for a submission already prepared."""
-    fresh = prepared.record
+    """`submit`'s writes, for a submission already prepared, in a batch of their own."""
     with backend.batch():
-        stored = backend.commands.record(fresh)
-        if (stored.name, stored.aggregate_id, stored.actor) != (
-            fresh.name,
-            fresh.aggregate_id,
-            fresh.actor,
-        ):
-            raise DomainError(
-                Code.VALIDATION, "commandId is already used by another command", "command_id"
-            )
-        if stored.status is Status.QUEUED:
-            # Again on a repeat: if the first submit died before enqueueing, this completes it;
-            # otherwise the queue drops the duplicate and the command stage skips a done one.
-            backend.command_queue.send([prepared.message])
+        return write_unguarded(backend, prepared)
+
+
+def write_unguarded(backend: Backend, prepared: Prepared) -> CommandRecord:
+    """`write` without its batch: for a caller whose own batch is undone whole on a failure."""
+    fresh = prepared.record
+    stored = backend.commands.record(fresh)
+    if (stored.name, stored.aggregate_id, stored.actor) != (
+        fresh.name,
+        fresh.aggregate_id,
+        fresh.actor,
+    ):
+        raise DomainError(
+            Code.VALIDATION, "commandId is already used by another command", "command_id"
+        )
+    if stored.status is Status.QUEUED:
+        # Again on a repeat: if the first submit died before enqueueing, this completes it;
+        # otherwise the queue drops the duplicate and the command stage skips a done one.
+        backend.command_queue.send([prepared.message])
     return stored

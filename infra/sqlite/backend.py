@@ -51,6 +51,7 @@ def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> 
         replays=SqliteQueue(db, "replays", max(visibility_s, 900.0)),
         change_feed=SqliteChangeFeed(db),
         batch=db.transaction,
+        atomic_batch=True,
         close=db.close,
         db=db,
     )

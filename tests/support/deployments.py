@@ -35,7 +35,7 @@ class Deployment:
 def unbatched(backend: Backend) -> Backend:
     """The same ports with every call its own transaction: how stages behave on a backend
     without multi-statement transactions, and what crash tests need to see partial progress."""
-    return replace(backend, batch=nullcontext)
+    return replace(backend, batch=nullcontext, atomic_batch=False)
 
 
 @contextmanager
