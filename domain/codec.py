@@ -10,6 +10,7 @@ import types
 import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from domain.patch import UNSET, Unset
@@ -49,6 +50,7 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=64)  # a command's few instants are each formatted several times
 def iso_datetime(value: datetime) -> str:
     """UTC with milliseconds and a Z, as the API shows it."""
     return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"

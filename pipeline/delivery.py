@@ -89,7 +89,7 @@ def _all_or_nothing(backend: Backend, queue: Queue, handle: Handler, limit: int)
         messages = queue.receive(limit)
         for message in messages:
             handle(message.body)
-            queue.ack(message)
+        queue.ack_many(messages)
     return len(messages)
 
 

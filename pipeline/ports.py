@@ -142,6 +142,9 @@ class Queue(Protocol):
 
     def ack(self, message: Message) -> None: ...
 
+    def ack_many(self, messages: Sequence[Message]) -> None:
+        """`ack` for each, in as few calls as the queue allows."""
+
     def retry(self, message: Message, delay_s: float) -> None:
         """Give the message back, to be delivered again after `delay_s`."""
 

@@ -67,6 +67,16 @@ class SqliteQueue:
                 (int(message.id), message.receipt),
             )
 
+    def ack_many(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        marks = ",".join("(?, ?)" for _ in messages)
+        with self.db.write() as conn:
+            conn.execute(
+                f"DELETE FROM messages WHERE (id, receipt) IN (VALUES {marks})",
+                [value for m in messages for value in (int(m.id), m.receipt)],
+            )
+
     def retry(self, message: Message, delay_s: float) -> None:
         with self.db.write() as conn:
             conn.execute(

@@ -84,6 +84,14 @@ class SqsQueue:
     def ack(self, message: Message) -> None:
         self.client.delete_message(QueueUrl=self.url, ReceiptHandle=message.receipt)
 
+    def ack_many(self, messages: Sequence[Message]) -> None:
+        for start in range(0, len(messages), SEND_BATCH_MAX):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m.receipt}
+                for i, m in enumerate(messages[start : start + SEND_BATCH_MAX])
+            ]
+            self.client.delete_message_batch(QueueUrl=self.url, Entries=entries)
+
     def retry(self, message: Message, delay_s: float) -> None:
         self.client.change_message_visibility(
             QueueUrl=self.url, ReceiptHandle=message.receipt, VisibilityTimeout=_seconds(delay_s)

@@ -44,6 +44,17 @@ def test_a_received_message_hides_its_group_until_acknowledged(deployment: Deplo
     assert [m.body for m in queue.receive(10)] == ["a2"]
 
 
+def test_messages_acknowledged_together_are_gone_and_free_their_groups(
+    deployment: Deployment,
+) -> None:
+    queue = deployment.backend.execution_queue
+    send(queue, "a", "a1", "a2")
+    send(queue, "b", "b1", "b2")
+    queue.ack_many(queue.receive(10))
+    # A group's next message comes only once the one before it is gone.
+    assert sorted(m.body for m in queue.receive(10)) == ["a2", "b2"]
+
+
 def test_the_same_deduplication_id_is_delivered_once(deployment: Deployment) -> None:
     queue = deployment.backend.command_queue
     queue.send([OutMessage("x", "g", "same")])
