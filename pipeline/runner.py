@@ -27,6 +27,10 @@ log = logging.getLogger("usermgmt.runner")
 class RunnerSettings:
     batch: int = 100
     idle_wait_s: float = 0.05
+    # Replays are queued by this process's command stage, which wakes the replay thread; its
+    # timeout only finds one left by a process that died. Each look takes the write lock, which
+    # every other writer then waits for.
+    replay_idle_wait_s: float = 1.0
     retry_base_s: float = 0.05  # first retry delay of a failed message; doubles each time
 
 
@@ -107,13 +111,13 @@ class Runner:
         self._threads = [
             threading.Thread(
                 target=self._loop,
-                args=(self.step, self._wake),
+                args=(self.step, self._wake, self.settings.idle_wait_s),
                 daemon=True,
                 name="usermgmt-pipeline",
             ),
             threading.Thread(
                 target=self._loop,
-                args=(self.replay_step, self._replay_wake),
+                args=(self.replay_step, self._replay_wake, self.settings.replay_idle_wait_s),
                 daemon=True,
                 name="usermgmt-replay",
             ),
@@ -128,7 +132,7 @@ class Runner:
             thread.join(timeout)
         self._threads = []
 
-    def _loop(self, step: object, wake: threading.Event) -> None:
+    def _loop(self, step: object, wake: threading.Event, idle_wait_s: float) -> None:
         assert callable(step)
         while not self._stop.is_set():
             try:
@@ -137,7 +141,7 @@ class Runner:
                 log.exception("pipeline step failed; trying again")
                 found = 0
             if not found:
-                wake.wait(self.settings.idle_wait_s)
+                wake.wait(idle_wait_s)
                 wake.clear()
 
     def _command(self, body: str) -> None:
