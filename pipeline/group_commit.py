@@ -98,10 +98,9 @@ class GroupCommitSubmitter:
         something failed, and nothing was written."""
         try:
             with self.backend.batch():
-                return [
-                    p if isinstance(p, BaseException) else write_unguarded(self.backend, p)
-                    for p in ready
-                ]
+                ok = [p for p in ready if isinstance(p, Prepared)]
+                stored = iter(write_unguarded(self.backend, ok))
+            return [next(stored) if isinstance(p, Prepared) else p for p in ready]
         except Exception as exc:
             log.info("a group of submissions failed (%s): writing them one by one", exc)
             return None

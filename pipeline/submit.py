@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.commands import Command
@@ -45,12 +46,21 @@ def prepare(
 def write(backend: Backend, prepared: Prepared) -> CommandRecord:
     """`submit`'s writes, for a submission already prepared, in a batch of their own."""
     with backend.batch():
-        return write_unguarded(backend, prepared)
+        return write_unguarded(backend, [prepared])[0]
 
 
-def write_unguarded(backend: Backend, prepared: Prepared) -> CommandRecord:
-    """`write` without its batch: for a caller whose own batch is undone whole on a failure."""
-    fresh = prepared.record
+def write_unguarded(backend: Backend, prepared: Sequence[Prepared]) -> list[CommandRecord]:
+    """`write` of several submissions with no batch of their own and their messages sent in
+    one call: for a caller whose own batch is undone whole if this raises."""
+    stored = [_record(backend, p.record) for p in prepared]
+    # Again on a repeat: if the first submit died before enqueueing, this completes it;
+    # otherwise the queue drops the duplicate and the command stage skips a done one.
+    queued = zip(prepared, stored, strict=True)
+    backend.command_queue.send([p.message for p, s in queued if s.status is Status.QUEUED])
+    return stored
+
+
+def _record(backend: Backend, fresh: CommandRecord) -> CommandRecord:
     stored = backend.commands.record(fresh)
     if (stored.name, stored.aggregate_id, stored.actor) != (
         fresh.name,
@@ -60,8 +70,4 @@ def write_unguarded(backend: Backend, prepared: Prepared) -> CommandRecord:
         raise DomainError(
             Code.VALIDATION, "commandId is already used by another command", "command_id"
         )
-    if stored.status is Status.QUEUED:
-        # Again on a repeat: if the first submit died before enqueueing, this completes it;
-        # otherwise the queue drops the duplicate and the command stage skips a done one.
-        backend.command_queue.send([prepared.message])
     return stored

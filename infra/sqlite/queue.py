@@ -20,6 +20,9 @@ ORDER BY id LIMIT ?
 """
 
 
+ROWS_PER_INSERT = 500  # 2,000 parameters, far under SQLite's limit of 32,766
+
+
 class SqliteQueue:
     """A durable FIFO-per-group queue in the `messages` table. A received message stays, hidden
     and blocking its group, until acknowledged; if its receiver dies it shows again after the
@@ -35,11 +38,16 @@ class SqliteQueue:
         if not messages:
             return
         with self.db.write() as conn:
-            conn.executemany(
-                "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES (?, ?, ?, ?, 0)"
-                " ON CONFLICT (queue, dedup) DO NOTHING",
-                [(self.name, m.group, m.dedup_id, m.body) for m in messages],
-            )
+            # Rows in one statement, not one statement a row: each is a round trip through the
+            # sqlite3 module that gives up the GIL, and a writer holds the lock meanwhile.
+            for start in range(0, len(messages), ROWS_PER_INSERT):
+                chunk = messages[start : start + ROWS_PER_INSERT]
+                conn.execute(
+                    "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES "
+                    + ", ".join("(?, ?, ?, ?, 0)" for _ in chunk)
+                    + " ON CONFLICT (queue, dedup) DO NOTHING",
+                    [v for m in chunk for v in (self.name, m.group, m.dedup_id, m.body)],
+                )
             for listener in self.listeners:
                 self.db.after_commit(listener)
 
