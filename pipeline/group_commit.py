@@ -2,10 +2,11 @@
 
 A submit needs the store's write lock, which the pipeline holds for a whole batch: taken on the
 event loop, every request waits behind it. Here callers only hand their command over and await;
-the writer thread takes whatever has gathered, records each in a savepoint of its own (so one
-caller's error, such as a reused commandId, undoes only its submission and reaches only that
-caller) inside one transaction, and resolves every caller's future after the commit: a receipt
-still means the command is durably QUEUED.
+the writer thread takes whatever has gathered, records it all in one transaction, and resolves
+every caller's future after the commit: a receipt still means the command is durably QUEUED.
+One caller's error, such as a reused commandId, undoes only its submission and reaches only that
+caller: when anything in a group fails, the group is undone and written again with each
+submission in a savepoint of its own.
 """
 
 from __future__ import annotations
