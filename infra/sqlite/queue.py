@@ -20,7 +20,7 @@ ORDER BY id LIMIT ?
 """
 
 
-ROWS_PER_INSERT = 500  # 2,000 parameters, far under SQLite's limit of 32,766
+ROWS_PER_STATEMENT = 500  # at most 2,000 parameters, far under SQLite's limit of 32,766
 
 
 class SqliteQueue:
@@ -40,8 +40,8 @@ class SqliteQueue:
         with self.db.write() as conn:
             # Rows in one statement, not one statement a row: each is a round trip through the
             # sqlite3 module that gives up the GIL, and a writer holds the lock meanwhile.
-            for start in range(0, len(messages), ROWS_PER_INSERT):
-                chunk = messages[start : start + ROWS_PER_INSERT]
+            for start in range(0, len(messages), ROWS_PER_STATEMENT):
+                chunk = messages[start : start + ROWS_PER_STATEMENT]
                 conn.execute(
                     "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES "
                     + ", ".join("(?, ?, ?, ?, 0)" for _ in chunk)
@@ -78,12 +78,15 @@ class SqliteQueue:
     def ack_many(self, messages: Sequence[Message]) -> None:
         if not messages:
             return
-        marks = ",".join("(?, ?)" for _ in messages)
         with self.db.write() as conn:
-            conn.execute(
-                f"DELETE FROM messages WHERE (id, receipt) IN (VALUES {marks})",
-                [value for m in messages for value in (int(m.id), m.receipt)],
-            )
+            for start in range(0, len(messages), ROWS_PER_STATEMENT):
+                chunk = messages[start : start + ROWS_PER_STATEMENT]
+                conn.execute(
+                    "DELETE FROM messages WHERE (id, receipt) IN (VALUES "
+                    + ", ".join("(?, ?)" for _ in chunk)
+                    + ")",
+                    [value for m in chunk for value in (int(m.id), m.receipt)],
+                )
 
     def retry(self, message: Message, delay_s: float) -> None:
         with self.db.write() as conn:
