@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from infra.sqlite.db import Database
 from pipeline.ports import Message, OutMessage
@@ -38,16 +40,13 @@ class SqliteQueue:
         if not messages:
             return
         with self.db.write() as conn:
-            # Rows in one statement, not one statement a row: each is a round trip through the
-            # sqlite3 module that gives up the GIL, and a writer holds the lock meanwhile.
-            for start in range(0, len(messages), ROWS_PER_STATEMENT):
-                chunk = messages[start : start + ROWS_PER_STATEMENT]
-                conn.execute(
-                    "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES "
-                    + ", ".join("(?, ?, ?, ?, 0)" for _ in chunk)
-                    + " ON CONFLICT (queue, dedup) DO NOTHING",
-                    [v for m in chunk for v in (self.name, m.group, m.dedup_id, m.body)],
-                )
+            _rows(
+                conn,
+                "INSERT INTO messages (queue, grp, dedup, body, visible_at) VALUES {rows}"
+                " ON CONFLICT (queue, dedup) DO NOTHING",
+                "(?, ?, ?, ?, 0)",
+                [(self.name, m.group, m.dedup_id, m.body) for m in messages],
+            )
             for listener in self.listeners:
                 self.db.after_commit(listener)
 
@@ -69,24 +68,18 @@ class SqliteQueue:
         ]
 
     def ack(self, message: Message) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                "DELETE FROM messages WHERE id = ? AND receipt = ?",
-                (int(message.id), message.receipt),
-            )
+        self.ack_many([message])
 
     def ack_many(self, messages: Sequence[Message]) -> None:
         if not messages:
             return
         with self.db.write() as conn:
-            for start in range(0, len(messages), ROWS_PER_STATEMENT):
-                chunk = messages[start : start + ROWS_PER_STATEMENT]
-                conn.execute(
-                    "DELETE FROM messages WHERE (id, receipt) IN (VALUES "
-                    + ", ".join("(?, ?)" for _ in chunk)
-                    + ")",
-                    [value for m in chunk for value in (int(m.id), m.receipt)],
-                )
+            _rows(
+                conn,
+                "DELETE FROM messages WHERE (id, receipt) IN (VALUES {rows})",
+                "(?, ?)",
+                [(int(m.id), m.receipt) for m in messages],
+            )
 
     def retry(self, message: Message, delay_s: float) -> None:
         with self.db.write() as conn:
@@ -148,3 +141,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _rows(conn: sqlite3.Connection, sql: str, row: str, values: Sequence[tuple[Any, ...]]) -> None:
+    """`sql` with `{rows}` standing for one `row` of placeholders per tuple of `values`, run
+    ROWS_PER_STATEMENT rows at a time. Rows in one statement, not one statement a row: each is a
+    round trip through the sqlite3 module that gives up the GIL, while the writer holds the
+    store's lock."""
+    for start in range(0, len(values), ROWS_PER_STATEMENT):
+        chunk = values[start : start + ROWS_PER_STATEMENT]
+        marks = ", ".join([row] * len(chunk))
+        conn.execute(sql.format(rows=marks), [v for one in chunk for v in one])
