@@ -20,7 +20,7 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
-from handlers.serve import run_server, server_config
+from local_server.serve import run_server, server_config
 from schema.scalars import SCALARS
 
 USERS = 1_000

@@ -66,7 +66,7 @@ def _check(response: dict[str, object]) -> None:
 
 def worker(kind: str) -> None:
     __import__(f"handlers.{kind}")
-    from handlers import lambda_runtime
+    from lambda_runtime import container as lambda_runtime
 
     clients = lambda_runtime.backend().clients  # type: ignore[attr-defined]
     clients.dynamodb()

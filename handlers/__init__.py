@@ -1,2 +1,2 @@
-"""Entry points: the Lambda handlers, the local server and the `usermgmt` CLI. The only place
-that wires infra to everything else."""
+"""Entry points only: each Lambda function's `handler` and the `usermgmt` CLI's `main`. Each is a
+few lines that hand over to its runtime (lambda_runtime/, local_server/, cli/)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.lambda_runtime import backend, logger
-from handlers.sqs_batch import process_batch
+from lambda_runtime.container import backend, logger
+from lambda_runtime.sqs_stage import process_batch
 from pipeline.command_stage import give_up_command, handle_command
 from pipeline.ports import Backend
 from pipeline.records import command_id_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.lambda_runtime import backend, logger
-from handlers.sqs_batch import process_batch
+from lambda_runtime.container import backend, logger
+from lambda_runtime.sqs_stage import process_batch
 from pipeline.executor import give_up_event, handle_event
 from pipeline.ports import Backend
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from mangum import Mangum  # noqa: E402
 
-from handlers import lambda_runtime  # noqa: E402
-from handlers.app import create_app  # noqa: E402
-from handlers.identity import AuthorizerIdentity  # noqa: E402
+from api.app import create_app  # noqa: E402
+from api.identity import AuthorizerIdentity  # noqa: E402
+from lambda_runtime import container as lambda_runtime  # noqa: E402
 from pipeline.ports import Backend  # noqa: E402
 from pipeline.records import CommandRecord  # noqa: E402
 from pipeline.submit import submit  # noqa: E402

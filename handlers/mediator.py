@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.lambda_runtime import backend, command_keys, logger
 from infra.dynamodb.event_items import is_event, record_of
+from lambda_runtime.container import backend, command_keys, logger
 from pipeline.mediator import forward
 from pipeline.records import RecordedEvent
 

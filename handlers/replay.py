@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.lambda_runtime import backend, command_keys, logger
+from lambda_runtime.container import backend, command_keys, logger
 from pipeline.command_stage import give_up_command
 from pipeline.ports import ReplayProgress
 from pipeline.records import command_id_of

@@ -94,7 +94,8 @@ def backend() -> Backend:
 
 def probe_command() -> None:
     """A poison message: given up, its command FAILED, a copy for the dead-letter queue."""
-    from handlers import command, lambda_runtime
+    from handlers import command
+    from lambda_runtime import container as lambda_runtime
 
     ports = backend()
     lambda_runtime.use(ports, retry_base_s=0)
@@ -119,8 +120,9 @@ def probe_mediator() -> None:
     """An event INSERT forwarded to the execution queue."""
     from datetime import UTC, datetime
 
-    from handlers import lambda_runtime, mediator
     from infra.dynamodb.event_items import event_item
+    from lambda_runtime import container as lambda_runtime
+    from lambda_runtime import mediator
 
     ports = backend()
     lambda_runtime.use(ports)
@@ -155,8 +157,9 @@ def aws_backend() -> None:
 def probe_graphql_api() -> None:
     """A query through Mangum, Starlette and Strawberry, the caller from the authorizer, and a
     nested field through the request's loaders."""
-    from handlers import graphql_api, lambda_runtime
+    from handlers import graphql_api
     from infra.settings import Settings
+    from lambda_runtime import container as lambda_runtime
 
     aws_backend()
     lambda_runtime.use(backend(), app_settings=Settings(environment="production"))
@@ -243,11 +246,12 @@ def probe_websocket() -> None:
     import tempfile
     from pathlib import Path
 
-    from handlers import lambda_runtime
-    from handlers.websocket import routes, wiring
+    from handlers import websocket as routes
     from infra.auth import LocalAuthority, verifier_for
     from infra.aws.management import ManagementApi
     from infra.settings import Settings
+    from lambda_runtime import container as lambda_runtime
+    from lambda_runtime.websocket import wiring
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp()))
     token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
@@ -272,12 +276,13 @@ def probe_notifier() -> None:
     """A status change sent to its one subscriber, shaped by the subscriber's document."""
     from datetime import UTC, datetime
 
-    from handlers import lambda_runtime, notifier
-    from handlers.websocket import wiring
     from infra.aws.management import ManagementApi
     from infra.dynamodb.commands import DynamoCommandLog
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
+    from lambda_runtime import container as lambda_runtime
+    from lambda_runtime import notifier
+    from lambda_runtime.websocket import wiring
     from pipeline.records import Status
 
     lambda_runtime.use(backend(), app_settings=Settings(environment="production"))

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from devtools.lambda_emulator import LambdaContext
 from handlers import authorizer
-from handlers.pollers import LambdaContext
 from infra.auth import JwksFile, LocalAuthority, TokenVerifier
 
 ANONYMOUS = {"isAuthorized": True, "context": {"sub": "", "admin": False}}

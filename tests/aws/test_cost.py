@@ -13,7 +13,7 @@ import pytest
 
 from domain import commands as c
 from pipeline.records import Status
-from tests.aws.harness import SEEDED_AT, Aws, Meter, aws_harness, seed_users
+from tests.support.aws_functions import SEEDED_AT, Aws, Meter, aws_harness, seed_users
 from tests.support.builders import as_admin, create_user, new_id
 
 

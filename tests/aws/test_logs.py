@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from devtools.lambda_emulator.context import LambdaContext
 from domain import commands as c
 from handlers import graphql_api
-from handlers.lambda_runtime import logger
-from handlers.pollers.context import LambdaContext
-from tests.aws.harness import FailingLoads, aws_harness
+from lambda_runtime.container import logger
+from tests.support.aws_functions import FailingLoads, aws_harness
 from tests.support.builders import as_admin, new_id
 
 

@@ -120,7 +120,7 @@ def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
     run_probe(handler, tmp_path)
 
 
-OURS = {"domain", "pipeline", "infra", "handlers", "schema", "resolvers"}
+OURS = {"domain", "pipeline", "infra", "handlers", "schema", "resolvers", "api", "lambda_runtime"}
 # What a zip holds that is not code: the plugin's marker, the function's requirements.
 NOT_CODE = {".completed_requirements", "requirements.txt"}
 
@@ -150,7 +150,7 @@ WEB_SERVER = {"starlette", "mangum", "uvicorn", "websockets"}
 # handler module -> what it must never import (cold starts are billed, packages are trimmed)
 NEVER = {
     **dict.fromkeys(["command", "mediator", "executor", "replay", "authorizer"], GRAPHQL),
-    "websocket.routes": WEB_SERVER,
+    "websocket": WEB_SERVER,
     "notifier": WEB_SERVER | {"jwt", "cryptography"},
 }
 

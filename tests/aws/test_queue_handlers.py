@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from devtools.lambda_emulator import LambdaContext
 from domain import commands as c
 from handlers import command, executor
-from handlers.pollers import LambdaContext
-from handlers.sqs_batch import REDRIVE_AFTER
+from lambda_runtime.sqs_stage import REDRIVE_AFTER
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.ports import OutMessage
 from pipeline.records import Status, command_id_of
-from tests.aws.harness import Aws, FailingGets, FailingLoads, FailingPuts, aws_harness
+from tests.support.aws_functions import Aws, FailingGets, FailingLoads, FailingPuts, aws_harness
 from tests.support.builders import as_admin, new_id, queued_record
 from tests.support.views import assert_views_match_store
 

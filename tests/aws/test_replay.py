@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from devtools.lambda_emulator import LambdaContext
 from domain import commands as c
 from handlers import replay
-from handlers.pollers import LambdaContext
 from infra.aws.replay import LambdaReplayLauncher
 from infra.dynamodb import event_store
 from pipeline import replay as replay_stage
@@ -27,7 +27,7 @@ from pipeline.records import (
     Status,
     replay_payload,
 )
-from tests.aws.harness import Aws, aws_harness
+from tests.support.aws_functions import Aws, aws_harness
 from tests.support.builders import ADMIN, as_admin, create_user, new_id
 from tests.support.views import EPOCH, assert_views_match_store, folded_rows
 

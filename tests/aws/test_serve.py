@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.api_harness import CREATE_GROUP, Server, unique
+from tests.support.api_server import CREATE_GROUP, Server, unique
 from tests.support.aws_deployment import REGION, moto_stack
 from tests.support.moto import server_url
 

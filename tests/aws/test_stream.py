@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from devtools.lambda_emulator import StreamPoller, matches
 from domain import commands as c
 from handlers import mediator
-from handlers.pollers import StreamPoller, matches
 from infra.aws import resources
 from pipeline.ports import OutMessage
-from tests.aws.harness import Aws, aws_harness
+from tests.support.aws_functions import Aws, aws_harness
 from tests.support.builders import as_admin, create_role, create_user, new_id
 
 EXECUTION_QUEUE = "USERMGMT_EXECUTION_QUEUE_URL"

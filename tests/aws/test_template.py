@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from handlers.sqs_batch import REDRIVE_AFTER
 from infra.aws import resources
 from infra.aws.settings import CONNECTIONS_ENV_NAME, ENV_NAMES, PREFIX, VIEW_ENV_NAMES
+from lambda_runtime.sqs_stage import REDRIVE_AFTER
 
 TEMPLATE = resources.read("test")
 QUEUE_CONSUMERS = {"CommandQueue": "command", "ExecutionQueue": "executor"}

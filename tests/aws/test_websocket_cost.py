@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.aws.harness import Meter
-from tests.aws.websocket_world import subscribe, websocket_world
+from tests.support.aws_functions import Meter
+from tests.support.websocket_world import subscribe, websocket_world
 
 
 def test_what_following_a_command_costs(tmp_path: Path) -> None:

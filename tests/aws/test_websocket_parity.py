@@ -19,13 +19,13 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from handlers.app import create_app
-from handlers.identity import BearerIdentity
+from api.app import create_app
+from api.identity import BearerIdentity
 from infra.auth import verifier_for
 from resolvers.status_hub import StatusHub
-from tests.aws.websocket_world import World, websocket_world
-from tests.e2e.api_harness import COMMAND_FIELDS, WAIT_S, ReadyServer, free_port
+from tests.support.api_server import COMMAND_FIELDS, WAIT_S, ReadyServer, free_port
 from tests.support.websocket_api import Socket
+from tests.support.websocket_world import World, websocket_world
 
 SUBSCRIPTION = f"subscription($id: ID!) {{ commandStatus(commandId: $id) {{ {COMMAND_FIELDS} }} }}"
 

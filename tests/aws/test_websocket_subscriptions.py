@@ -12,18 +12,18 @@ from typing import Any
 
 import pytest
 
-from handlers import lambda_runtime
-from handlers.websocket import wiring
 from infra.dynamodb.connections import DynamoConnections
+from lambda_runtime import container as lambda_runtime
+from lambda_runtime.websocket import wiring
 from pipeline.records import Status
-from tests.aws.websocket_world import (
+from tests.support.websocket_api import Socket, throttled
+from tests.support.websocket_world import (
     CREATE_GROUP,
     World,
     statuses,
     subscribe,
     websocket_world,
 )
-from tests.support.websocket_api import Socket, throttled
 
 REGISTER_ME = """mutation($input: RegisterMeInput!) { registerMe(input: $input) { commandId } }"""
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.api_harness import Server
+from tests.support.api_server import Server
 
 # local: `usermgmt serve` as `make run` starts it (on more than one core, an HTTP worker per core
 # and the pipeline in a process of its own); local-1: `serve --workers 1`, everything in one
@@ -19,10 +19,10 @@ def server(
 ) -> Iterator[Server]:
     """One deployment for the suite; tests use fresh ids and names so they do not collide.
     local, local-1: the real server process. aws: the Lambda handlers behind API Gateway
-    events, the pipeline on moto (tests/e2e/aws_harness.py)."""
+    events, the pipeline on moto (tests/support/lambda_api.py)."""
     args = DEPLOYMENTS[request.param]
     if args is None:
-        from tests.e2e.aws_harness import lambda_api
+        from tests.support.lambda_api import lambda_api
 
         with lambda_api(tmp_path_factory.mktemp("usermgmt-aws")) as api:
             yield api

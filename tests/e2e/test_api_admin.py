@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace as dc_replace
 from datetime import UTC, datetime
 
-from tests.e2e.api_harness import (
+from tests.support.api_server import (
     CREATE_AUTHORIZATION,
     CREATE_ROLE,
     Server,

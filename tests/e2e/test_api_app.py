@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
+from api.app import create_app
+from api.identity import AuthorizerIdentity, BearerIdentity
 from domain.commands import CreateAuthorization, CreateGroup, CreateRole, CreateUser
-from handlers.app import create_app
-from handlers.identity import AuthorizerIdentity, BearerIdentity
 from infra.auth import JwksFile, LocalAuthority, TokenVerifier
 from infra.settings import Settings
 from infra.sqlite import open_backend

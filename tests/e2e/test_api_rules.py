@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.api_harness import (
+from tests.support.api_server import (
     CREATE_AUTHORIZATION,
     CREATE_GROUP,
     CREATE_ROLE,

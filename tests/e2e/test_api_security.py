@@ -15,7 +15,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.e2e.api_harness import Server
+from tests.support.api_server import Server
 
 ME = "{ me { id } }"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from tests.e2e.api_harness import ROOT, Server, exits, worker_pids
+from tests.support.api_server import ROOT, Server, exits, worker_pids
 
 pytestmark = pytest.mark.local_only(
     "the local server process: its CLI tokens, restarts and signals"
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.local_only(
 
 def cli_token(server: Server, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "handlers.cli", "token", "--data", str(server.data), *args],
+        [sys.executable, "-m", "cli.commands", "token", "--data", str(server.data), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

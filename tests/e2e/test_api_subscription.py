@@ -20,8 +20,8 @@ from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from handlers.app import create_app
-from handlers.identity import BearerIdentity
+from api.app import create_app
+from api.identity import BearerIdentity
 from infra.auth import verifier_for
 from infra.settings import Settings
 from infra.sqlite import open_backend
@@ -30,7 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
-from tests.e2e.api_harness import WAIT_S, ReadyServer, Server, subscribe
+from tests.support.api_server import WAIT_S, ReadyServer, Server, subscribe
 
 
 class SteppedServer(Server):

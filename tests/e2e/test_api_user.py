@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.e2e.api_harness import (
+from tests.support.api_server import (
     REGISTER_ME,
     Server,
     new_authorization,

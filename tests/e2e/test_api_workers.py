@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.api_harness import (
+from tests.support.api_server import (
     CREATE_GROUP,
     WAIT_S,
     Server,

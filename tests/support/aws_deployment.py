@@ -77,8 +77,8 @@ def moto_stack(observer: Any = None) -> Iterator[Stack]:
 
 @contextmanager
 def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
-    from handlers import lambda_runtime
-    from handlers.pollers import Checkpoint, open_pollers
+    from devtools.lambda_emulator import Checkpoint, open_pollers
+    from lambda_runtime import container as lambda_runtime
     from tests.support.deployments import Deployment
     from tests.support.moto import server_url
 
@@ -142,7 +142,7 @@ def _with_visibility(queue: Any, seconds: float) -> Any:
 def consume(config_path: str, wire: Any) -> None:
     """A consumer process: the pollers and real handlers on the deployment's state through the
     moto server, until nothing is left. `wire` wraps the backend's ports (kill switches)."""
-    from handlers.pollers import Checkpoint, open_pollers
+    from devtools.lambda_emulator import Checkpoint, open_pollers
     from infra.aws import open_backend, resources
     from infra.aws.clients import Clients
     from infra.aws.settings import from_env

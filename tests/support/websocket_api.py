@@ -21,8 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from handlers.pollers import LambdaContext
-from handlers.websocket import routes
+from devtools.lambda_emulator import LambdaContext
+from lambda_runtime.websocket import routes
 
 DOMAIN = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
 STAGE = "test"

@@ -4,7 +4,7 @@ from domain import commands as c
 from domain import events as e
 from domain.errors import Code
 from domain.model import effects, fold
-from tests.unit.given import assert_refused, when
+from tests.support.given import assert_refused, when
 
 R = "3f0c5a8e-6f0e-4c7b-9d7e-0a1b2c3d4e5f"
 A1 = "11111111-1111-4111-8111-111111111111"

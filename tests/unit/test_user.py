@@ -9,7 +9,7 @@ from domain import events as e
 from domain.errors import Code
 from domain.model import effects, fold
 from domain.patch import UNSET
-from tests.unit.given import ADMIN, TODAY, assert_refused, refused, user_ctx, when
+from tests.support.given import ADMIN, TODAY, assert_refused, refused, user_ctx, when
 
 ROLE = "3f0c5a8e-6f0e-4c7b-9d7e-0a1b2c3d4e5f"
 GROUP = "9b2d1c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"

@@ -1,0 +1,1 @@
+"""The `usermgmt` command: serve, token, replay, export-schema, bench (handlers/cli.py runs it)."""

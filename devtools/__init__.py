@@ -1,0 +1,1 @@
+"""Development and test tooling. Never deployed: no function's package includes it."""

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from domain import commands as c
+from infra.sqlite import open_backend
+from infra.sqlite.schema import VIEW_TABLES
+from pipeline.runner import Runner
+from tests.support.builders import as_admin, new_id
+
+
+def usermgmt(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.commands", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_replay_rebuilds_lost_view_rows_of_a_data_directory(tmp_path: Path) -> None:
+    backend = open_backend(tmp_path)
+    group_id = new_id()
+    as_admin(backend, c.CreateGroup(id=group_id, name="lost", description="and found"))
+    Runner(backend).run_until_idle()
+    assert backend.db is not None
+    with backend.db.transaction() as conn:
+        conn.execute(f"DELETE FROM {VIEW_TABLES['group']}")
+    assert backend.views.get("group", group_id) is None
+
+    done = usermgmt("replay", "--from", "2020-01-01T00:00:00Z", "--data", str(tmp_path))
+
+    assert done.returncode == 0, done.stderr
+    assert "replayed 1 events of 1 streams" in done.stderr
+    row = backend.views.get("group", group_id)
+    assert row is not None and row.data is not None and row.data["name"] == "lost"
+    backend.close()
+
+
+def test_replay_refuses_a_malformed_timestamp_and_changes_nothing(tmp_path: Path) -> None:
+    done = usermgmt("replay", "--from", "yesterday", "--data", str(tmp_path / "d"))
+    assert done.returncode == 2
+    assert "not an ISO-8601 timestamp" in done.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_timestamps_without_a_zone_are_utc() -> None:
+    from cli.commands import _timestamp
+
+    assert _timestamp("2026-11-26T10:15:30") == datetime(2026, 11, 26, 10, 15, 30, tzinfo=UTC)
+    assert _timestamp("2026-11-26T11:15:30+01:00") == datetime(2026, 11, 26, 10, 15, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (64, 4)])
+def test_serve_runs_an_http_worker_per_core_up_to_four(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    from local_server import workers as layout
+
+    monkeypatch.setattr(layout.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert layout.default_workers() == workers

@@ -1,0 +1,56 @@
+"""The GraphQL function starts without the cyclic garbage collector, and the container's first
+request, answered or failed, turns it back on with the start's objects frozen
+(handlers/graphql_api.py). Each case runs in a process of its own: the collector is global."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIRST_REQUEST = """
+import gc, sys
+from pathlib import Path
+
+import handlers.graphql_api as api
+from bench.cold_start import Context, api_event
+from lambda_runtime import container as lambda_runtime
+from infra.sqlite.backend import open_backend
+
+print("collecting while imported:", gc.isenabled())
+lambda_runtime.use(open_backend(Path(sys.argv[1])))
+event = api_event() if sys.argv[2] == "query" else {"not": "an API Gateway event"}
+try:
+    print("status:", api.handler(event, Context())["statusCode"])
+except Exception as error:
+    print("failed:", type(error).__name__)
+print("collecting after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0)
+"""
+
+
+def first_request(tmp_path: Path, kind: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUEST, str(tmp_path), kind],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def test_the_first_answered_request_ends_the_start(tmp_path: Path) -> None:
+    assert first_request(tmp_path, "query") == [
+        "collecting while imported: False",
+        "status: 200",
+        "collecting after: True frozen: True",
+    ]
+
+
+def test_a_first_request_that_fails_ends_it_too(tmp_path: Path) -> None:
+    lines = first_request(tmp_path, "broken")
+    assert lines[0] == "collecting while imported: False"
+    assert lines[1].startswith("failed:")
+    assert lines[2] == "collecting after: True frozen: True"

@@ -1,0 +1,193 @@
+"""A moto account with serverless.yml's resources and pollers playing the event source mappings,
+plus port wrappers that fail on cue."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from devtools.lambda_emulator import Pollers, open_pollers
+from domain import events as e
+from domain.codec import to_data
+from infra.aws.backend import AwsBackend
+from infra.dynamodb.event_items import event_item, guard_key
+from infra.dynamodb.views import item_of
+from lambda_runtime import container as lambda_runtime
+from pipeline.records import RecordedEvent, Status, ViewRow
+from tests.support.aws_deployment import Stack, moto_stack
+from tests.support.builders import new_id
+
+
+@dataclass
+class Aws:
+    stack: Stack
+    pollers: Pollers
+
+    @property
+    def backend(self) -> AwsBackend:
+        return self.stack.backend
+
+    def fail_with(self, **ports: Any) -> None:
+        """The handlers from now on see these ports instead (a fault injected)."""
+        lambda_runtime.use(replace(self.backend, **ports), retry_base_s=0)
+
+    def status(self, command_id: str) -> Status:
+        record = self.backend.commands.get(command_id)
+        assert record is not None
+        return record.status
+
+    def queue_url(self, env_name: str) -> str:
+        return self.stack.environment[env_name]
+
+    def receive_all(self, env_name: str) -> list[dict[str, Any]]:
+        sqs = self.backend.clients.sqs()
+        messages: list[dict[str, Any]] = sqs.receive_message(
+            QueueUrl=self.queue_url(env_name),
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        return messages
+
+
+@contextmanager
+def aws_harness(observer: Any = None, *, notifier: bool = False) -> Iterator[Aws]:
+    """The stack, with pollers for its mappings (the WebSocket notifier's too, if asked)."""
+    with moto_stack(observer) as stack:
+        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0, notifier=notifier)
+        try:
+            yield Aws(stack, pollers)
+        finally:
+            lambda_runtime.use(None)
+
+
+class FailingLoads:
+    """An event store whose loads of one stream fail the first `times` times."""
+
+    def __init__(self, store: Any, stream: str, times: int) -> None:
+        self.store, self.stream, self.left = store, stream, times
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def load(self, stream: str) -> list[RecordedEvent]:
+        if stream == self.stream and self.left > 0:
+            self.left -= 1
+            raise OSError("the disk is on fire")
+        return list(self.store.load(stream))
+
+
+class FailingPuts:
+    """Views whose writes of one row at one version fail the first `times` times."""
+
+    def __init__(self, views: Any, row_id: str, version: int, times: int) -> None:
+        self.views, self.row_id, self.version, self.left = views, row_id, version, times
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.views, name)
+
+    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+        if (row.id, row.version) == (self.row_id, self.version) and self.left > 0:
+            self.left -= 1
+            raise OSError("throttled")
+        return bool(self.views.put(row, expected_version))
+
+
+# What Lambda itself does around our functions (receive, delete, read the stream), and the
+# pollers' bookkeeping: not requests our code makes.
+SERVICE_SIDE = {
+    "ReceiveMessage",
+    "DeleteMessageBatch",
+    "GetQueueAttributes",
+    "DescribeStream",
+    "GetShardIterator",
+    "GetRecords",
+    "DescribeTable",
+}
+
+
+class Meter:
+    """An observer of every request: counts those our code makes, while counting."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.on = False
+
+    def __call__(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if self.on and operation not in SERVICE_SIDE:
+            self.counts[f"{service}.{operation}"] += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter[str]]:
+        self.counts = Counter()
+        self.on = True
+        try:
+            yield self.counts
+        finally:
+            self.on = False
+
+
+SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # the time of every seeded event
+
+
+def seed_users(aws: Aws, count: int, updates_per_user: int = 0) -> list[str]:
+    """`count` users as the pipeline would leave them (their events, email guard and view row),
+    written directly: only the tables' sizes matter to what a command costs. Their ids."""
+    client = aws.backend.clients.dynamodb()
+    settings = aws.backend.settings
+    assert settings is not None
+    ids = []
+    for i in range(count):
+        user_id, email = f"auth0|seed-{i}", f"seed{i}@example.com"
+        created = to_data(e.UserCreated(id=user_id, email=email, first_name="S", last_name="E"))
+        stream = f"user#{user_id}"
+        for version in range(1, updates_per_user + 2):
+            type_, data = "UserCreated", created
+            if version > 1:
+                updated = e.UserUpdated(id=user_id, last_name=f"{version}")
+                type_, data = "UserUpdated", to_data(updated)
+            record = RecordedEvent(stream, version, type_, data, SEEDED_AT, new_id(), "seed")
+            client.put_item(TableName=settings.events_table, Item=event_item(record))
+        guard = {**guard_key("email", email), "owner": {"S": stream}}
+        client.put_item(TableName=settings.events_table, Item=guard)
+        row = ViewRow(
+            "user", user_id, 1, {**created, "role_id": None, "group_id": None}, SEEDED_AT, SEEDED_AT
+        )
+        client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
+        ids.append(user_id)
+    skip_stream(aws)
+    return ids
+
+
+def skip_stream(aws: Aws) -> None:
+    """Move the stream's checkpoint past what is there: seeds are in the views already."""
+    stream = aws.pollers.stream
+    handler, stream.handler = stream.handler, lambda event, context: None
+    while stream.poll():
+        pass
+    stream.handler = handler
+
+
+class FailingGets:
+    """A command log whose reads of some commands fail, each command its own number of times
+    (None: every time); `tries` counts the reads of each."""
+
+    def __init__(self, commands: Any, failures: dict[str, int | None]) -> None:
+        self.commands, self.failures = commands, dict(failures)
+        self.tries: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.commands, name)
+
+    def get(self, command_id: str) -> Any:
+        self.tries[command_id] += 1
+        left = self.failures.get(command_id, 0)
+        if left is None or left > 0:
+            if left is not None:
+                self.failures[command_id] = left - 1
+            raise OSError(f"could not read command {command_id}")
+        return self.commands.get(command_id)
