@@ -120,9 +120,9 @@ def probe_mediator() -> None:
     """An event INSERT forwarded to the execution queue."""
     from datetime import UTC, datetime
 
+    from handlers import mediator
     from infra.dynamodb.event_items import event_item
     from lambda_runtime import container as lambda_runtime
-    from lambda_runtime import mediator
 
     ports = backend()
     lambda_runtime.use(ports)
@@ -276,12 +276,12 @@ def probe_notifier() -> None:
     """A status change sent to its one subscriber, shaped by the subscriber's document."""
     from datetime import UTC, datetime
 
+    from handlers import notifier
     from infra.aws.management import ManagementApi
     from infra.dynamodb.commands import DynamoCommandLog
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
     from lambda_runtime import container as lambda_runtime
-    from lambda_runtime import notifier
     from lambda_runtime.websocket import wiring
     from pipeline.records import Status
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.local_only(
 
 def cli_token(server: Server, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "cli.commands", "token", "--data", str(server.data), *args],
+        [sys.executable, "-m", "handlers.cli", "token", "--data", str(server.data), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -15,7 +15,7 @@ def test_a_quick_bench_of_one_figure_writes_results(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "cli.commands",
+            "handlers.cli",
             "bench",
             "--quick",
             "--only",
@@ -41,7 +41,7 @@ def test_an_unknown_figure_is_refused(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "cli.commands",
+            "handlers.cli",
             "bench",
             "--only",
             "no.such.figure",

@@ -16,7 +16,7 @@ from tests.support.builders import as_admin, new_id
 
 def usermgmt(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli.commands", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "handlers.cli", *args], capture_output=True, text=True, check=False
     )
 
 
