@@ -180,9 +180,11 @@ def _prepare(data: Path) -> None:
     """Write what the embedded backend writes first (its key, its database) before the server
     says it serves: a data directory it cannot write to is then told in one line, alone."""
     from infra.auth import LocalAuthority
+    from infra.settings import from_env
     from infra.sqlite import open_backend
 
-    LocalAuthority.ensure(data)
+    if from_env().local:  # as local_server/serve.py's local_app
+        LocalAuthority.ensure(data)
     open_backend(data).close()
 
 
