@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from infra.unwritable import Unwritable
+
 DEFAULT_DATA = Path(".usermgmt")
 ADMIN_SUB = "local|admin"
 
@@ -21,7 +23,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for register in COMMANDS:
         register(commands)
     args = parser.parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except Unwritable as error:  # a read-only or full disk: what, where and why, one line
+        print(f"usermgmt {args.command}: {error}", file=sys.stderr)
+        return 1
     return result
 
 
@@ -162,10 +168,24 @@ def _serve(args: argparse.Namespace) -> int:
         return serve_workers(listeners, args.data, args.access_log)
     from local_server.serve import AwsOptions, serve
 
+    if not aws:
+        _prepare(args.data)
     announce(listeners[0], "one process")
     options = AwsOptions(args.stage, args.create_resources) if aws else None
     serve(listeners[0], args.data, access_log=args.access_log, aws=options)
     return 0
+
+
+def _prepare(data: Path) -> None:
+    """Write what the embedded backend writes first (its key, its database) before the server
+    says it serves: a data directory it cannot write to is then told in one line, alone."""
+    from infra.auth import LocalAuthority
+    from infra.settings import from_env
+    from infra.sqlite import open_backend
+
+    if from_env().local:  # as local_server/serve.py's local_app
+        LocalAuthority.ensure(data)
+    open_backend(data).close()
 
 
 # token ------------------------------------------------------------------------------------------

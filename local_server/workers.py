@@ -26,6 +26,7 @@ from pathlib import Path
 
 from infra.auth import LocalAuthority
 from infra.sqlite import open_backend
+from infra.unwritable import Unwritable
 from local_server.listeners import announce
 from local_server.pipeline_link import WorkerLinks
 from pipeline.runner import Runner
@@ -147,7 +148,11 @@ def main() -> None:
     parser.add_argument("--listen-fd", type=int, required=True)
     parser.add_argument("--access-log", action="store_true")
     args = parser.parse_args()
-    worker(args.data, args.link_fd, args.listen_fd, args.access_log)
+    try:
+        worker(args.data, args.link_fd, args.listen_fd, args.access_log)
+    except Unwritable as error:  # as `usermgmt serve` says it (cli/commands.py)
+        print(f"usermgmt serve: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ so a long rebuild never holds up commands; `wake_stages()` and `wake_replays()` 
 
 from __future__ import annotations
 
-import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.command_stage import give_up_command, handle_command
@@ -19,8 +19,7 @@ from pipeline.mediator import mediate_once
 from pipeline.ports import Backend, OutMessage
 from pipeline.records import CommandEnvelope
 from pipeline.replay import handle_replay
-
-log = logging.getLogger("usermgmt.runner")
+from pipeline.step_failures import StepFailures
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,11 @@ class RunnerSettings:
     # every other writer then waits for.
     replay_idle_wait_s: float = 1.0
     retry_base_s: float = 0.05  # first retry delay of a failed message; doubles each time
+    # A step that fails as a whole (a full disk fails every one) is tried again after this,
+    # doubled each failure in a row up to the cap: the server comes back within the cap once
+    # the cause is gone, and meanwhile takes no CPU and floods no log.
+    failure_wait_s: float = 0.1
+    failure_wait_max_s: float = 10.0
 
 
 def queue_replay(backend: Backend, envelope: CommandEnvelope, after: str = "") -> None:
@@ -42,12 +46,20 @@ def queue_replay(backend: Backend, envelope: CommandEnvelope, after: str = "") -
 
 
 class Runner:
-    def __init__(self, backend: Backend, settings: RunnerSettings = RunnerSettings()) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        settings: RunnerSettings = RunnerSettings(),
+        pause: Callable[[float], object] | None = None,
+    ) -> None:
         self.backend = backend
         self.settings = settings
         self._wake = threading.Event()
         self._replay_wake = threading.Event()
         self._stop = threading.Event()
+        # How a thread waits after a failed step: until the time is up or the runner stops.
+        # Not woken by new work, which would only fail the same way sooner.
+        self._pause = pause or self._stop.wait
         self._threads: list[threading.Thread] = []
 
     def wake(self) -> None:
@@ -111,13 +123,18 @@ class Runner:
         self._threads = [
             threading.Thread(
                 target=self._loop,
-                args=(self.step, self._wake, self.settings.idle_wait_s),
+                args=("pipeline step", self.step, self._wake, self.settings.idle_wait_s),
                 daemon=True,
                 name="usermgmt-pipeline",
             ),
             threading.Thread(
                 target=self._loop,
-                args=(self.replay_step, self._replay_wake, self.settings.replay_idle_wait_s),
+                args=(
+                    "replay step",
+                    self.replay_step,
+                    self._replay_wake,
+                    self.settings.replay_idle_wait_s,
+                ),
                 daemon=True,
                 name="usermgmt-replay",
             ),
@@ -132,14 +149,18 @@ class Runner:
             thread.join(timeout)
         self._threads = []
 
-    def _loop(self, step: object, wake: threading.Event, idle_wait_s: float) -> None:
-        assert callable(step)
+    def _loop(
+        self, name: str, step: Callable[[], int], wake: threading.Event, idle_wait_s: float
+    ) -> None:
+        settings = self.settings
+        failures = StepFailures(name, settings.failure_wait_s, settings.failure_wait_max_s)
         while not self._stop.is_set():
             try:
                 found = step()
-            except Exception:
-                log.exception("pipeline step failed; trying again")
-                found = 0
+            except Exception as error:
+                self._pause(failures.failed(error))
+                continue
+            failures.succeeded()
             if not found:
                 wake.wait(idle_wait_s)
                 wake.clear()

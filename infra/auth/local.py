@@ -38,12 +38,21 @@ class LocalAuthority:
 
     @classmethod
     def ensure(cls, data_dir: Path) -> LocalAuthority:
-        """The authority of `data_dir`, created on first use. Safe when processes race."""
+        """The authority of `data_dir`, created on first use. Safe when processes race. One
+        made before needs no write (so a read-only data directory still reads), and one that
+        cannot be made is an `Unwritable`, naming the directory and why."""
         directory = data_dir / "auth"
-        directory.mkdir(parents=True, exist_ok=True)
-        with _locked(directory / ".lock"):
-            if not (directory / CONFIG_FILE).exists():
-                _create(directory)
+        if not (directory / CONFIG_FILE).exists():
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                with _locked(directory / ".lock"):
+                    if not (directory / CONFIG_FILE).exists():
+                        _create(directory)
+            except OSError as error:
+                # Here only: the authorizer's package carries infra/auth, not infra/unwritable.
+                from infra.unwritable import Unwritable
+
+                raise Unwritable.of("the local signing key", directory, error) from error
         config = json.loads((directory / CONFIG_FILE).read_text())
         return cls(directory, config["issuer"], config["audience"], config["kid"])
 
@@ -103,11 +112,15 @@ def _create(directory: Path) -> None:
 def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a part written to a full disk only takes the space
+        raise
 
 
 @contextmanager

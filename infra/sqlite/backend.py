@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -11,6 +12,7 @@ from infra.sqlite.db import Database
 from infra.sqlite.event_store import SqliteEventStore
 from infra.sqlite.queue import DEFAULT_VISIBILITY_S, SqliteQueue, reclaim_orphans
 from infra.sqlite.views import SqliteViews
+from infra.unwritable import Unwritable
 from pipeline.ports import Backend
 from pipeline.runner import queue_replay
 
@@ -39,9 +41,16 @@ class EmbeddedBackend(Backend):
 def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> EmbeddedBackend:
     """Every port on `data_dir`/usermgmt.db, created if missing. Messages left in flight by a
     process that died are handed out again."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(data_dir / DB_FILE)
-    reclaim_orphans(db)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db = Database(data_dir / DB_FILE)
+    except (OSError, sqlite3.OperationalError) as error:  # a read-only or full disk
+        raise Unwritable.of(f"the database {DB_FILE}", data_dir, error) from error
+    try:
+        reclaim_orphans(db)
+    except sqlite3.OperationalError as error:
+        db.close()
+        raise Unwritable.of(f"the database {DB_FILE}", data_dir, error) from error
     backend = EmbeddedBackend(
         events=SqliteEventStore(db),
         views=SqliteViews(db),

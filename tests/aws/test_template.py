@@ -1,9 +1,14 @@
 """What serverless.yml promises an operator: least privilege, bounded retries, alarms, and an
-event store that survives mistakes. Read from the file itself, as deployed."""
+event store that survives mistakes. Read from the file itself, as deployed; what Serverless
+generates (Lambda permissions, the stack it creates first) from `make package`'s templates."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +18,7 @@ from infra.aws.settings import CONNECTIONS_ENV_NAME, ENV_NAMES, PREFIX, VIEW_ENV
 from lambda_runtime.sqs_stage import REDRIVE_AFTER
 
 TEMPLATE = resources.read("test")
+PACKAGED = Path(__file__).resolve().parents[2] / ".serverless"  # `make package`, stage dev
 QUEUE_CONSUMERS = {"CommandQueue": "command", "ExecutionQueue": "executor"}
 PROVIDER_TIMEOUT = 30
 
@@ -110,7 +116,7 @@ def test_every_place_work_is_given_up_has_an_alarm_and_so_does_the_streams_lag()
 
 def test_the_event_store_survives_a_mistake() -> None:
     events = TEMPLATE.resources["EventsTable"]
-    assert events["DeletionPolicy"] == "Retain"
+    assert events["DeletionPolicy"] == events["UpdateReplacePolicy"] == "Retain"
     assert events["Properties"]["DeletionProtectionEnabled"] is True
     recovery = events["Properties"]["PointInTimeRecoverySpecification"]
     assert recovery["PointInTimeRecoveryEnabled"] is True
@@ -180,3 +186,96 @@ def manage_connections() -> dict[str, list[str]]:
 
 def test_only_the_websocket_functions_manage_connections_on_this_api_alone() -> None:
     assert manage_connections() == {"WebsocketRole": ["POST", "DELETE"], "NotifierRole": ["POST"]}
+
+
+def packaged(stack: str) -> dict[str, Any]:
+    """`make package`'s template: "create" (the stack Serverless makes first), or "update"."""
+    path = PACKAGED / f"cloudformation-template-{stack}-stack.json"
+    if not path.exists():
+        pytest.skip("no template built: `make package` (part of `make test`) builds it")
+    template: dict[str, Any] = json.loads(path.read_text())
+    return template
+
+
+def test_every_lambda_permission_lets_only_this_stacks_own_api_invoke_it() -> None:
+    generated = packaged("update")["Resources"]
+    invoked_by: dict[str, str | None] = {}
+    for logical_id, resource in generated.items():
+        if resource["Type"] != "AWS::Lambda::Permission":
+            continue
+        permission = resource["Properties"]
+        function = permission["FunctionName"]["Fn::GetAtt"][0]
+        apis = [
+            part["Ref"]
+            for part in permission.get("SourceArn", {}).get("Fn::Join", ["", []])[1]
+            if isinstance(part, dict) and part.get("Ref") in generated
+        ]
+        assert len(apis) <= 1, logical_id
+        api = generated[apis[0]]["Properties"]["ProtocolType"] if apis else None
+        invoked_by[function] = api
+    assert invoked_by == {
+        "GraphqlApiLambdaFunction": "HTTP",
+        "AuthorizerLambdaFunction": "HTTP",
+        "WebsocketLambdaFunction": "WEBSOCKET",
+    }
+
+
+def references(value: Any) -> set[str]:
+    """The logical ids `value` refers to (Ref, Fn::GetAtt, Fn::Sub), pseudo parameters aside."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for item in value:
+            found |= references(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and not item.startswith("AWS::"):
+                found.add(item)
+            elif key == "Fn::GetAtt":
+                found.add(item[0] if isinstance(item, list) else item.split(".")[0])
+            elif key == "Fn::Sub":
+                found.add("Fn::Sub")  # whatever it names: an imported resource may use none
+            else:
+                found |= references(item)
+    return found
+
+
+def test_a_stage_redeployed_after_its_stack_was_deleted_can_adopt_its_retained_events_table(
+    tmp_path: Path,
+) -> None:
+    """README, "Runbook: redeploying a stage after its stack was deleted": create the stack
+    Serverless would create first, import the table into it, then deploy as usual."""
+    from devtools.adopt_events import adoption
+
+    create, update = packaged("create"), packaged("update")
+    template, to_import = adoption(create, update)
+
+    # An import may change nothing else in the stack, its outputs included.
+    assert {k: r for k, r in template["Resources"].items() if k != "EventsTable"} == (
+        create["Resources"]
+    )
+    assert template.get("Outputs") == create.get("Outputs")
+    table = template["Resources"]["EventsTable"]
+    # Imported only with a deletion policy; named statically; needing nothing it is imported
+    # without. And exactly as the full template has it, so the deploy after leaves it be.
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+    assert references(table) == set()
+    assert table == update["Resources"]["EventsTable"]
+    assert to_import == [
+        {
+            "ResourceType": "AWS::DynamoDB::Table",
+            "LogicalResourceId": "EventsTable",
+            "ResourceIdentifier": {"TableName": "usermgmt-dev-events"},
+        }
+    ]
+    # The deploy that follows keeps the deployment bucket the first step made.
+    for logical_id, resource in create["Resources"].items():
+        assert update["Resources"][logical_id] == resource
+    path = tmp_path / "adopt.json"
+    path.write_text(json.dumps(template))
+    lint = subprocess.run(
+        [Path(sys.executable).with_name("cfn-lint"), "--", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr

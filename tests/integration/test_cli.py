@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -8,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from domain import commands as c
+from infra.auth import LocalAuthority
 from infra.sqlite import open_backend
 from infra.sqlite.schema import VIEW_TABLES
 from pipeline.runner import Runner
@@ -61,3 +64,95 @@ def test_serve_runs_an_http_worker_per_core_up_to_four(
 
     monkeypatch.setattr(layout.os, "sched_getaffinity", lambda pid: set(range(cores)))
     assert layout.default_workers() == workers
+
+
+# A read-only or full disk, as root (tests run as root, and root ignores permission bits): a
+# tmpfs mounted read-only or filled up, in a mount namespace of the server's own (`unshare -m`),
+# so nothing stays mounted whatever becomes of the test. $D: the mount point; $SRC: a data
+# directory made before, to start on.
+MOUNTS = {
+    ("read-only", False): "mount -t tmpfs -o ro tmpfs $D",
+    ("read-only", True): "mount --bind $SRC $D && mount -o remount,bind,ro $D",
+    ("full", False): "mount -t tmpfs -o size=1m tmpfs $D",
+    ("full", True): "mount -t tmpfs -o size=1m tmpfs $D && cp -a $SRC/. $D",
+}
+FILL = "(dd if=/dev/zero of=$D/fill bs=4k 2>/dev/null; true)"
+REASONS = {"read-only": "Read-only file system", "full": "No space left on device"}
+
+
+def serve_on(disk: str, data: Path, workers: int) -> tuple[int, str]:
+    """`usermgmt serve --data data`, `data` on a `disk` file system mounted at `data`, new or
+    with what `data` holds now. Skips where mounting is not allowed."""
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare(1)")
+    existing = data.exists() and any(data.iterdir())
+    source = data.with_name(data.name + "-before")
+    if existing:
+        data.rename(source)
+    data.mkdir()
+    mount = MOUNTS[disk, existing] + (f" && {FILL}" if disk == "full" else "")
+    serve = f"{sys.executable} -m handlers.cli serve --port 0 --workers {workers} --data $D"
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"{mount} || exit 99; exec {serve}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "D": str(data), "SRC": str(source)},
+    )
+    if done.returncode == 99:
+        pytest.skip(f"cannot mount a {disk} tmpfs here: {done.stderr.strip()}")
+    assert not done.stdout
+    return done.returncode, done.stderr
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_serve_on_a_new_data_directory_it_cannot_write_says_what_where_and_why_in_one_line(
+    tmp_path: Path, disk: str, workers: int
+) -> None:
+    data = tmp_path / "data"
+
+    code, said = serve_on(disk, data, workers)
+
+    where = data / "auth"
+    assert (code, said) == (
+        1,
+        f"usermgmt serve: cannot write the local signing key to {where}: {REASONS[disk]}\n",
+    )
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("disk", ["read-only", "full"])
+def test_serve_on_an_existing_data_directory_it_cannot_write_names_the_database(
+    tmp_path: Path, disk: str, workers: int
+) -> None:
+    data = tmp_path / "data"
+    LocalAuthority.ensure(data)
+    open_backend(data).close()
+
+    code, said = serve_on(disk, data, workers)
+
+    assert (code, said) == (
+        1,
+        f"usermgmt serve: cannot write the database usermgmt.db to {data}: {REASONS[disk]}\n",
+    )
+
+
+def test_serve_where_the_data_directory_cannot_be_made_says_why_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """Anywhere, as any user: the data directory's parent is a file."""
+    (tmp_path / "file").touch()
+    data = tmp_path / "file" / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "handlers.cli", "serve", "--port", "0", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"usermgmt serve: cannot write the local signing key to {data / 'auth'}: Not a directory\n"
+    )
