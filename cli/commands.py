@@ -265,3 +265,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _register_replay,
     _register_bench,
 ]
+
+
+if __name__ == "__main__":  # `python -m cli.commands`, as the tests and the bench start it
+    raise SystemExit(main())
