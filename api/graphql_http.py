@@ -147,10 +147,11 @@ def is_request_error(data: object, errors: Sequence[GraphQLError] | None) -> boo
     return data is None and bool(errors) and all(error.path is None for error in errors or ())
 
 
-def request_error_status(errors: Sequence[Mapping[str, Any]]) -> int:
+def request_error_status(errors: Sequence[object]) -> int:
     """Under application/graphql-response+json, a response without `data`: 400, or 500 when
     the failure was ours (a masked internal error)."""
     for error in errors:
-        if (error.get("extensions") or {}).get("code") == "INTERNAL":
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict) and extensions.get("code") == "INTERNAL":
             return 500
     return 400
