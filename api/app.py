@@ -29,6 +29,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import graphiql
 from api.graphql_http import (
     ACCEPTED,
     CONTENT_TYPES,
@@ -208,6 +209,9 @@ class GraphQLApp(GraphQL[AppContext, None]):
         )
         return HttpError(400, message, "SUBSCRIPTION_OVER_HTTP")
 
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page(request)  # served from here, never from a CDN (api/graphiql.py)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> AppContext:
@@ -273,6 +277,10 @@ def create_app(
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
     ]
+    if settings.graphiql:
+        routes.append(Route(graphiql.PREFIX + "{name}", graphiql.asset, methods=["GET"]))
+        if absent := graphiql.missing():
+            log.warning(graphiql.unavailable(absent).strip())
     if jwks is not None:
         body = json.dumps(jwks).encode()
 
