@@ -132,7 +132,8 @@ class GraphQLApp(GraphQL[AppContext, None]):
         except HttpError as error:
             response = _refusal(error, media)
         except HTTPException as error:  # Strawberry's own refusals (a method other than GET, POST)
-            response = _refusal(HttpError(error.status_code, error.reason), media)
+            allow = {"allow": "GET, POST"} if error.status_code == 405 else {}
+            response = _refusal(HttpError(error.status_code, error.reason, headers=allow), media)
         else:
             response.headers["content-type"] = CONTENT_TYPES[media]
             status = scope.get(REQUEST_ERROR)

@@ -192,6 +192,14 @@ def test_get_runs_queries_and_refuses_mutations_with_405(server: Server, admin: 
         assert "POST" in reply.json()["errors"][0]["message"]
 
 
+@pytest.mark.local_only("API Gateway routes only GET and POST to the function")
+def test_other_methods_are_405_naming_the_allowed_ones(server: Server, admin: str):
+    reply = send(server, admin, accept=GRAPHQL_RESPONSE, method="PUT", body=b"{}")
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "GET, POST"
+    assert media_type(reply) == GRAPHQL_RESPONSE
+
+
 def test_a_get_with_variables_that_are_not_json_is_400(server: Server, admin: str):
     params = {"query": "query($n: Int) { users(first: $n) { edges { cursor } } }"}
     params["variables"] = "{n: 1}"
