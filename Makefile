@@ -1,4 +1,5 @@
-# `make run` and `make test` work on a fresh clone: both create .venv and install first.
+# `make run` and `make test` work on a fresh clone: both create .venv and install first, and
+# `npm ci` (osls for packaging; GraphiQL and React, which the local server serves itself).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,13 +19,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+run: install $(NODE_STAMP)
 	$(BIN)/usermgmt serve
 
-test: install lint typecheck package
+test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
 
-# osls (the open-source Serverless Framework) and its Python plugin, pinned by package-lock.json.
+# osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
+# (graphiql, react, react-dom: api/graphiql.py serves them), pinned by package-lock.json.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)

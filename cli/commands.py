@@ -35,9 +35,10 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA,
+        default=Path(os.environ.get("USERMGMT_DATA_DIR") or DEFAULT_DATA),
         metavar="DIR",
-        help="data directory of the embedded backend (default: ./.usermgmt)",
+        help="data directory of the embedded backend (default: $USERMGMT_DATA_DIR, else "
+        "./.usermgmt)",
     )
 
 
@@ -195,8 +196,9 @@ def _register_token(commands: argparse._SubParsersAction[argparse.ArgumentParser
     token = commands.add_parser(
         "token",
         help="print a token for the local server (admin or user)",
-        description="Mint an access token signed by the data directory's local key and print "
-        "it, and only it, on stdout: T=$(usermgmt token --admin).",
+        description="Mint an access token signed by the local key of the server's data "
+        "directory (made when the server first starts; never made here) and print it, and only "
+        "it, on stdout: T=$(usermgmt token --admin).",
     )
     token.add_argument("--admin", action="store_true", help="with the admin right")
     token.add_argument("--sub", help="the subject (user id); default for --admin: local|admin")
@@ -217,7 +219,17 @@ def _token(args: argparse.Namespace) -> int:
         print("usermgmt token: --hours must be positive", file=sys.stderr)
         return 2
     settings = from_env()
-    authority = LocalAuthority.ensure(args.data)
+    authority = LocalAuthority.existing(args.data)
+    if authority is None:
+        print(
+            f"usermgmt token: no local server key in {args.data.absolute()} (a server makes it "
+            "in its data directory when it starts; this command makes none, since the server "
+            "would refuse its tokens). Point it at the server's data directory: --data DIR, or "
+            "USERMGMT_DATA_DIR=DIR (by default both use ./.usermgmt of the directory they run "
+            "in).",
+            file=sys.stderr,
+        )
+        return 1
     token = authority.mint(
         args.sub or ADMIN_SUB,
         admin_claim=settings.admin_claim if args.admin else None,
@@ -285,3 +297,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _register_replay,
     _register_bench,
 ]
+
+
+if __name__ == "__main__":  # `python -m cli.commands`, as the tests and the bench start it
+    raise SystemExit(main())

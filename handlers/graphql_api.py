@@ -21,8 +21,10 @@ gc.disable()  # before the imports below, which are most of the cold start
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from mangum import Mangum  # noqa: E402
+from mangum.adapter import DEFAULT_TEXT_MIME_TYPES  # noqa: E402
 
 from api.app import create_app  # noqa: E402
+from api.graphql_http import GRAPHQL_RESPONSE  # noqa: E402
 from api.identity import AuthorizerIdentity  # noqa: E402
 from lambda_runtime import container as lambda_runtime  # noqa: E402
 from pipeline.ports import Backend  # noqa: E402
@@ -56,7 +58,9 @@ def adapter() -> Mangum:
             submitter=LoggedSubmit(backend),
         )
         _adapters.clear()
-        made = _adapters[id(backend)] = Mangum(app, lifespan="off")
+        # The GraphQL media type is text too: sent as it is, not base64 encoded.
+        text = [*DEFAULT_TEXT_MIME_TYPES, GRAPHQL_RESPONSE]
+        made = _adapters[id(backend)] = Mangum(app, lifespan="off", text_mime_types=text)
     return made
 
 

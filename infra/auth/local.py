@@ -64,6 +64,17 @@ class LocalAuthority:
         data: dict[str, Any] = json.loads(self.jwks_path.read_text())
         return data
 
+    @classmethod
+    def existing(cls, data_dir: Path) -> LocalAuthority | None:
+        """The authority a server made in `data_dir`, or None: never creates one (a key made
+        anywhere else signs tokens that server refuses)."""
+        directory = data_dir / "auth"
+        try:
+            config = json.loads((directory / CONFIG_FILE).read_text())
+        except FileNotFoundError:
+            return None
+        return cls(directory, config["issuer"], config["audience"], config["kid"])
+
     def mint(
         self,
         sub: str,

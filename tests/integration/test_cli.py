@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jwt
 import pytest
 
 from domain import commands as c
@@ -156,3 +157,50 @@ def test_serve_where_the_data_directory_cannot_be_made_says_why_in_one_line(
     assert done.stderr == (
         f"usermgmt serve: cannot write the local signing key to {data / 'auth'}: Not a directory\n"
     )
+def usermgmt_in(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed `usermgmt` command run from `cwd`, as from another directory."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("USERMGMT_")}
+    command = [str(Path(sys.executable).parent / "usermgmt"), *args]
+    return subprocess.run(
+        command, cwd=cwd, env={**clean, **env}, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("how", ["default", "--data", "USERMGMT_DATA_DIR"])
+def test_token_without_a_data_directory_creates_nothing_and_says_where_it_looked(
+    tmp_path: Path, how: str
+) -> None:
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    missing = tmp_path / "no-such-data"
+    args: tuple[str, ...] = ("token", "--admin")
+    env: dict[str, str] = {}
+    if how == "--data":
+        args += ("--data", str(missing))
+    elif how == "USERMGMT_DATA_DIR":
+        env["USERMGMT_DATA_DIR"] = str(missing)
+    looked_in = cwd / ".usermgmt" if how == "default" else missing
+
+    done = usermgmt_in(cwd, *args, **env)
+
+    assert done.returncode == 1
+    assert done.stdout == ""  # nothing a script would take for a token
+    assert str(looked_in) in done.stderr
+    assert "--data" in done.stderr and "USERMGMT_DATA_DIR" in done.stderr
+    assert sorted(tmp_path.rglob("*")) == [cwd]
+
+
+def test_token_finds_the_servers_key_through_the_setting(tmp_path: Path) -> None:
+    authority = LocalAuthority.ensure(tmp_path / "server-data")  # as `usermgmt serve` made it
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    done = usermgmt_in(
+        elsewhere, "token", "--sub", "auth0|u", USERMGMT_DATA_DIR=str(tmp_path / "server-data")
+    )
+
+    assert done.returncode == 0, done.stderr
+    key = jwt.PyJWK(authority.jwks()["keys"][0]).key
+    claims = jwt.decode(done.stdout.strip(), key, algorithms=["RS256"], audience=authority.audience)
+    assert claims["sub"] == "auth0|u"
+    assert list(elsewhere.iterdir()) == []
