@@ -157,6 +157,8 @@ def test_serve_where_the_data_directory_cannot_be_made_says_why_in_one_line(
     assert done.stderr == (
         f"usermgmt serve: cannot write the local signing key to {data / 'auth'}: Not a directory\n"
     )
+
+
 def usermgmt_in(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The installed `usermgmt` command run from `cwd`, as from another directory."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("USERMGMT_")}
