@@ -265,3 +265,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _register_replay,
     _register_bench,
 ]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
