@@ -12,8 +12,7 @@ from typing import Any
 
 from devtools.lambda_emulator.context import LambdaContext
 from domain import commands as c
-from handlers import graphql_api
-from lambda_runtime.container import logger
+from lambda_runtime.log import logger
 from tests.support.aws_functions import FailingLoads, aws_harness
 from tests.support.builders import as_admin, new_id
 
@@ -82,7 +81,7 @@ def test_one_command_is_followed_by_its_id_through_every_stage_it_passes() -> No
     query = 'mutation { createGroup(input: {name: "followed", description: "d"}) { commandId } }'
     with aws_harness(notifier=True) as aws, captured_log() as log:
         context = LambdaContext(f"usermgmt-{aws.stack.stage}-graphqlApi")
-        reply = graphql_api.handler(api_event(query, "auth0|admin", admin=True), context)
+        reply = aws.functions.graphql_api(api_event(query, "auth0|admin", admin=True), context)
         assert reply["statusCode"] == 200, reply
         command_id = json.loads(reply["body"])["data"]["createGroup"]["commandId"]
         aws.pollers.run_until_idle()
