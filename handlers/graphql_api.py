@@ -15,18 +15,24 @@ import gc
 
 gc.disable()  # before the imports below, which are most of the cold start
 
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import lambda_runtime.graphql_api  # noqa: E402, F401  # the app's modules, loaded at init
-from lambda_runtime.bootstrap import from_environment  # noqa: E402
+from lambda_runtime.bootstrap import LambdaHandler, from_environment  # noqa: E402
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return answer(lambda: from_environment().graphql_api, event, context)
+
+
+def answer(function: Callable[[], LambdaHandler], event: dict[str, Any], context: Any) -> Any:
+    """The answer of the function the root made (made on the first request); the first request,
+    answered or failed, ends the cold start."""
     try:
-        response: dict[str, Any] = from_environment().graphql_api(event, context)
+        return function()(event, context)
     finally:
         _started()
-    return response
 
 
 def _started() -> None:

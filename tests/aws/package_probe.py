@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path[:0] = [*sys.argv[4:], *sys.argv[1:3]]
 
-from pipeline.ports import Backend, Message, OutMessage  # noqa: E402
-from pipeline.records import CommandRecord, RecordedEvent  # noqa: E402
+if TYPE_CHECKING:  # imported where used: the authorizer's package has no pipeline
+    from pipeline.ports import Backend, Message, OutMessage
+    from pipeline.records import CommandRecord
 
 
 class Context:
@@ -83,6 +84,8 @@ class Views:
 
 
 def backend() -> Backend:
+    from pipeline.ports import Backend
+
     return Backend(
         events=None,  # type: ignore[arg-type]
         views=Views(),  # type: ignore[arg-type]
@@ -123,6 +126,7 @@ def probe_mediator() -> None:
     import handlers.mediator  # noqa: F401  # what the function's entry point imports
     from infra.dynamodb.event_items import event_item
     from lambda_runtime.bootstrap import build
+    from pipeline.records import RecordedEvent
 
     ports = backend()
     mediator = build(backend=ports).mediator
@@ -288,7 +292,7 @@ def probe_notifier() -> None:
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
     from lambda_runtime.bootstrap import build
-    from pipeline.records import Status
+    from pipeline.records import CommandRecord, Status
 
     connections = Connections()
     query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
@@ -316,7 +320,27 @@ def probe_notifier() -> None:
     assert client.posted == [{"id": "1", "type": "next", "payload": expected}], client.posted
 
 
+def probe_authorizer() -> None:
+    """A token minted and verified here names its caller; no token leaves the caller anonymous."""
+    import tempfile
+    from pathlib import Path
+
+    import handlers.authorizer  # noqa: F401  # what the function's entry point imports
+    from infra.auth import LocalAuthority
+    from infra.settings import Settings
+    from lambda_runtime.bootstrap import build
+
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()))
+    token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
+    authorizer = build(settings).authorizer
+    reply = authorizer({"headers": {"authorization": f"Bearer {token}"}}, Context())
+    assert reply == {"isAuthorized": True, "context": {"sub": "auth0|probe", "admin": False}}
+    reply = authorizer({"headers": {}}, Context())
+    assert reply == {"isAuthorized": True, "context": {"sub": "", "admin": False}}, reply
+
+
 PROBES = {
+    "authorizer": probe_authorizer,
     "command": probe_command,
     "mediator": probe_mediator,
     "graphql_api": probe_graphql_api,
@@ -325,6 +349,7 @@ PROBES = {
 }
 # What each handler must not load: the web stack is the API's; cryptography only verifies tokens.
 UNWANTED = {
+    "authorizer": {"strawberry", "starlette", "mangum"},
     "graphql_api": {"cryptography"},
     "websocket": {"starlette", "mangum"},
     "notifier": {"starlette", "mangum", "cryptography", "jwt"},

@@ -57,8 +57,8 @@ def moto_stack(observer: Any = None) -> Iterator[Stack]:
     from moto import mock_aws
 
     from infra.aws import open_backend, resources
-    from infra.settings import aws_from_env
     from infra.aws.clients import Clients
+    from infra.settings import aws_from_env
     from tests.support.moto import serialize_requests
 
     def watch(service: str, operation: str, params: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ plus port wrappers that fail on cue."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -87,10 +87,19 @@ class Aws:
 
 
 @contextmanager
-def aws_harness(observer: Any = None, *, notifier: bool = False, **given: Any) -> Iterator[Aws]:
+def aws_harness(
+    observer: Any = None,
+    *,
+    notifier: bool = False,
+    connections: Callable[[AwsBackend], Any] | None = None,
+    **given: Any,
+) -> Iterator[Aws]:
     """The stack, with the handlers and pollers for its mappings (the WebSocket notifier's too,
-    if asked); `given`: what else the emulator's root takes (settings, verifier, gateway)."""
+    if asked); `given`: what else the emulator's root takes (settings, verifier, gateway), and
+    `connections` makes the WebSocket functions' connections table from the stack's backend."""
     with moto_stack(observer) as stack:
+        if connections is not None:
+            given["connections"] = connections(stack.backend)
         backend, switches = switched(stack.backend)
         emulator = build(backend, stack.template, retry_base_s=0, notifier=notifier, **given)
         yield Aws(stack, emulator, switches)

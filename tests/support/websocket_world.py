@@ -5,7 +5,7 @@ stand-in (tests/support/websocket_api.py) for clients. Tokens come from a local 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from infra.auth import LocalAuthority, verifier_for
+from infra.aws.backend import AwsBackend
 from infra.aws.management import ManagementApi
 from infra.settings import Settings, from_env
 from tests.support.aws_functions import Aws, aws_harness
@@ -86,15 +87,24 @@ def statuses(messages: list[dict[str, Any]]) -> list[str]:
 
 @contextmanager
 def websocket_world(
-    data: Path, observer: Any = None, settings: Settings | None = None
+    data: Path,
+    observer: Any = None,
+    settings: Settings | None = None,
+    connections: Callable[[AwsBackend], Any] | None = None,
 ) -> Iterator[World]:
-    """`settings`: the API's (default: local dev settings, the key in `data`)."""
+    """`settings`: the API's (default: local dev settings, the key in `data`); `connections`:
+    the WebSocket functions' connections table, made from the stack's backend."""
     settings = settings or replace(from_env({}), data_dir=data)
     apis: list[WebSocketApi] = []  # the gateway's client calls the API made below
     gateway = ManagementApi(lambda endpoint: apis[0].client_for(endpoint))
     verifier = verifier_for(settings)
     with aws_harness(
-        observer, notifier=True, settings=settings, verifier=verifier, gateway=gateway
+        observer,
+        notifier=True,
+        connections=connections,
+        settings=settings,
+        verifier=verifier,
+        gateway=gateway,
     ) as aws:
         api = WebSocketApi(aws.functions.websocket, settle=aws.pollers.run_until_idle)
         apis.append(api)
