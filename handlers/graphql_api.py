@@ -26,11 +26,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return answer(lambda: from_environment().graphql_api, event, context)
 
 
-def answer(function: Callable[[], LambdaHandler], event: dict[str, Any], context: Any) -> Any:
+def answer(
+    function: Callable[[], LambdaHandler], event: dict[str, Any], context: Any
+) -> dict[str, Any]:
     """The answer of the function the root made (made on the first request); the first request,
     answered or failed, ends the cold start."""
     try:
-        return function()(event, context)
+        reply: dict[str, Any] = function()(event, context)
+        return reply
     finally:
         _started()
 
