@@ -20,7 +20,7 @@ from domain import events as e
 from domain.codec import to_data
 from infra.dynamodb.event_items import event_item
 from pipeline.records import RecordedEvent, Status
-from tests.aws import harness
+from tests.support import aws_functions as harness
 from tests.support.aws_functions import SEEDED_AT, Aws, aws_harness, seed_users, skip_stream
 from tests.support.builders import as_admin, create_user, new_id
 
