@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 PREFIX = "USERMGMT_"
@@ -86,12 +85,6 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"{PREFIX}AUTH0_DOMAIN and {PREFIX}AUTH0_AUDIENCE are required in production"
         )
     return settings
-
-
-@cache
-def settings() -> Settings:
-    """The process's settings, read once on first use."""
-    return from_env()
 
 
 def _domain(value: str | None) -> str | None:
@@ -220,8 +213,15 @@ def aws_from_env(env: Mapping[str, str] | None = None) -> AwsSettings:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         command_ttl_days=_positive_int(get("COMMAND_TTL_DAYS"), "COMMAND_TTL_DAYS", 30),
         connections_table=get(CONNECTIONS_ENV_NAME) or (base.connections_table if base else None),
-        retry_base_s=_seconds("RETRY_BASE_S", get("RETRY_BASE_S"), 1.0),
+        retry_base_s=retry_base_s_from_env(env),
     )
+
+
+def retry_base_s_from_env(env: Mapping[str, str] | None = None) -> float:
+    """USERMGMT_RETRY_BASE_S: the first backoff of a failed message (default 1 s, doubling)."""
+    env = os.environ if env is None else env
+    value = env.get(PREFIX + "RETRY_BASE_S", "").strip() or None
+    return _seconds("RETRY_BASE_S", value, 1.0)
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:

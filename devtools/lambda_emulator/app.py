@@ -29,7 +29,7 @@ from devtools.lambda_emulator.stream import Checkpoint
 from infra.auth import LocalAuthority, verifier_for
 from infra.aws import open_backend, resources
 from infra.aws.clients import Clients
-from infra.settings import Settings, for_stage, from_env
+from infra.settings import Settings, for_stage, from_env, retry_base_s_from_env
 from lambda_runtime.graphql_api import LoggedSubmit
 from lambda_runtime.log import invocation
 from local_server.bootstrap import settle_heap
@@ -56,7 +56,8 @@ def aws_app(
         resources.ensure_all(template, clients)
     # Long polling saves requests to a real account; a moto_server may want 0.
     wait_s = int(os.environ.get("USERMGMT_POLL_WAIT_S", "2"))
-    opened = open_backend(for_stage(stage, region=region), clients)
+    aws = replace(for_stage(stage, region=region), retry_base_s=retry_base_s_from_env())
+    opened = open_backend(aws, clients)
     hub = StatusHub(read=opened.commands.get)
     # The handlers in this process report each status change they make to subscriptions.
     backend = replace(opened, commands=NotifyingCommands(opened.commands, hub.notify))
