@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
@@ -233,7 +233,7 @@ class GraphQLApp(GraphQL[AppContext, None]):
         except AuthError as exc:
             log.info("refused a WebSocket connection: %s", exc)
             raise ConnectionRejectionError() from None
-        return UNSET
+        return cast(UnsetType, UNSET)  # strawberry types UNSET as Any
 
     def _opens_ide(self, scope: Scope, receive: Receive) -> bool:
         """Exactly when Strawberry will answer with the IDE page and run nothing: its own test

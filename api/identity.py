@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from infra.auth import AuthError
+from infra.auth import AuthError, bearer_token
 from schema.context import Caller
 
 if TYPE_CHECKING:
@@ -20,16 +20,6 @@ if TYPE_CHECKING:
 class IdentitySource(Protocol):
     def __call__(self, scope: Mapping[str, Any]) -> Caller:
         """The caller of this HTTP request; AuthError when there is none."""
-
-
-def bearer_token(value: str | None) -> str:
-    """The token of an `Authorization: Bearer <token>` value; AuthError otherwise."""
-    if not value:
-        raise AuthError("no bearer token")
-    scheme, _, token = value.strip().partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthError("the Authorization header is not a bearer token")
-    return token.strip()
 
 
 class BearerIdentity:

@@ -66,9 +66,12 @@ def _check(response: dict[str, object]) -> None:
 
 def worker(kind: str) -> None:
     __import__(f"handlers.{kind}")
-    from lambda_runtime import container as lambda_runtime
+    from infra.aws.backend import AwsBackend
+    from lambda_runtime.bootstrap import from_environment
 
-    clients = lambda_runtime.backend().clients  # type: ignore[attr-defined]
+    backend = from_environment().backend
+    assert isinstance(backend, AwsBackend)
+    clients = backend.clients
     clients.dynamodb()
     clients.sqs()
 

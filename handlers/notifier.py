@@ -1,5 +1,9 @@
-"""Lambda entry point: the notifier, fed by the commands table's stream (lambda_runtime/)."""
+"""Lambda: the notifier, fed by the commands table's stream (lambda_runtime/notifier.py)."""
 
-from lambda_runtime.notifier import handler
+from typing import Any
 
-__all__ = ["handler"]
+from lambda_runtime.bootstrap import from_environment
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    return from_environment().notifier(event, context)

@@ -1,36 +1,9 @@
-"""Lambda: runs a ReplayFrom command, invoked asynchronously by the command stage with the
-command's envelope, and reports through the command's status: APPLIED once the views are
-rebuilt, FAILED (with the reason) if the rebuild fails. A replay longer than one invocation
-allows runs in chunks: when the invocation's time runs low, it invokes the function again for
-the rest (the payload names the chunk). A retried or duplicated invocation of a chunk that has
-been handed on or finished does nothing; a chunk whose tries all die (time out) is FAILED."""
+"""Lambda: a ReplayFrom command, run in chunks (lambda_runtime/replay.py)."""
 
-from __future__ import annotations
-
-import json
 from typing import Any
 
-from lambda_runtime.container import backend, command_keys, logger
-from pipeline.command_stage import give_up_command
-from pipeline.ports import ReplayProgress
-from pipeline.records import command_id_of
-from pipeline.replay import handle_replay_chunk
+from lambda_runtime.bootstrap import from_environment
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> None:
-    ports = backend()
-    body = json.dumps(event)
-    progress: ReplayProgress = ports.commands  # type: ignore[assignment]  # the DynamoDB log
-
-    def time_left_s() -> float:
-        return float(context.get_remaining_time_in_millis()) / 1000
-
-    with command_keys(command_id_of(body)):
-        try:
-            handle_replay_chunk(ports, progress, body, time_left_s)
-        except Exception as exc:
-            logger.exception("replay failed")
-            give_up_command(ports, body, f"replay failed: {type(exc).__name__}: {exc}")
-            return
-        logger.info("replay done")
+def handler(event: dict[str, Any], context: Any) -> Any:
+    return from_environment().replay(event, context)

@@ -1,5 +1,9 @@
-"""Lambda entry point: the WebSocket API's routes (lambda_runtime/websocket/)."""
+"""Lambda: the WebSocket API's routes (lambda_runtime/websocket/routes.py)."""
 
-from lambda_runtime.websocket.routes import handler
+from typing import Any
 
-__all__ = ["handler"]
+from lambda_runtime.bootstrap import from_environment
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    return from_environment().websocket(event, context)

@@ -1,7 +1,13 @@
-"""Settings from the environment, read when first asked for and checked as a whole.
+"""Settings from the environment, read when first asked for and checked as a whole: one module,
+one SettingsError, for every runtime.
 
-Local dev (the default) trusts its own key in the data directory and turns the developer aids on;
-production verifies Auth0 tokens and turns them off unless a setting turns one back on.
+- Settings: the API's (auth, developer aids, data directory). Local dev (the default) trusts its
+  own key in the data directory and turns the developer aids on; production verifies Auth0
+  tokens and turns them off unless a setting turns one back on.
+- AwsSettings: where the AWS backend's resources are. On Lambda every name comes from an
+  environment variable that serverless.yml wires from the resource itself. On a laptop (`usermgmt
+  serve --backend aws`) the names follow the stack's naming rule `<service>-<stage>-<resource>`,
+  so a stage is enough to find them.
 """
 
 from __future__ import annotations
@@ -9,11 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 PREFIX = "USERMGMT_"
 ENVIRONMENTS = ("local", "production")
+SERVICE = "usermgmt"
+VIEW_KINDS = ("user", "role", "authorization", "group")
 TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
 
 
@@ -80,12 +87,6 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     return settings
 
 
-@cache
-def settings() -> Settings:
-    """The process's settings, read once on first use."""
-    return from_env()
-
-
 def _domain(value: str | None) -> str | None:
     if not value:
         return None
@@ -119,6 +120,129 @@ def _int(name: str, value: str | None, default: int) -> int:
         number = int(value)
     except ValueError:
         raise SettingsError(f"{PREFIX}{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise SettingsError(f"{PREFIX}{name} must not be negative")
+    return number
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    events_table: str
+    commands_table: str
+    view_tables: Mapping[str, str]  # aggregate kind -> table name
+    # Queue URLs, or queue names to be looked up once (GetQueueUrl) when a URL is not known.
+    command_queue: str
+    command_dlq: str
+    execution_queue: str
+    execution_dlq: str
+    replay_function: str | None = None  # the Lambda function that runs ReplayFrom commands
+    region: str | None = None  # None: botocore's own (AWS_REGION, AWS_DEFAULT_REGION, config)
+    endpoint_url: str | None = None  # None: AWS, or AWS_ENDPOINT_URL (e.g. a moto_server)
+    command_ttl_days: int = 30  # a command's status is kept this long, then expires
+    # WebSocket connections and their subscriptions (the websocket and notifier functions only).
+    connections_table: str | None = None
+    retry_base_s: float = 1.0  # the first backoff of a failed message, doubling each delivery
+
+
+def for_stage(
+    stage: str, service: str = SERVICE, region: str | None = None, endpoint_url: str | None = None
+) -> AwsSettings:
+    """The resources of a deployed stack, by serverless.yml's naming rule."""
+    prefix = f"{service}-{stage}"
+    return AwsSettings(
+        events_table=f"{prefix}-events",
+        commands_table=f"{prefix}-commands",
+        view_tables={kind: f"{prefix}-{kind}-view" for kind in VIEW_KINDS},
+        command_queue=f"{prefix}-commands.fifo",
+        command_dlq=f"{prefix}-commands-dlq.fifo",
+        execution_queue=f"{prefix}-executions.fifo",
+        execution_dlq=f"{prefix}-executions-dlq.fifo",
+        replay_function=f"{prefix}-replay",
+        region=region,
+        endpoint_url=endpoint_url,
+        connections_table=f"{prefix}-connections",
+    )
+
+
+# Environment variable (after PREFIX) for each setting.
+ENV_NAMES = {
+    "events_table": "EVENTS_TABLE",
+    "commands_table": "COMMANDS_TABLE",
+    "command_queue": "COMMAND_QUEUE_URL",
+    "command_dlq": "COMMAND_DLQ_URL",
+    "execution_queue": "EXECUTION_QUEUE_URL",
+    "execution_dlq": "EXECUTION_DLQ_URL",
+}
+VIEW_ENV_NAMES = {kind: f"{kind.upper()}_VIEW_TABLE" for kind in VIEW_KINDS}
+# Optional: only the WebSocket functions need it.
+CONNECTIONS_ENV_NAME = "CONNECTIONS_TABLE"
+
+
+def aws_from_env(env: Mapping[str, str] | None = None) -> AwsSettings:
+    """Where the AWS resources are, from `env` (default: the process environment). With
+    USERMGMT_STAGE set, names not given explicitly follow the stack's naming rule."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        value = env.get(PREFIX + name, "").strip()
+        return value or None
+
+    stage = get("STAGE")
+    base = for_stage(stage) if stage else None
+    values: dict[str, str] = {}
+    missing = []
+    for attr, name in ENV_NAMES.items():
+        value = get(name) or (getattr(base, attr) if base else None)
+        if value is None:
+            missing.append(PREFIX + name)
+        else:
+            values[attr] = value
+    views = {}
+    for kind, name in VIEW_ENV_NAMES.items():
+        value = get(name) or (base.view_tables[kind] if base else None)
+        if value is None:
+            missing.append(PREFIX + name)
+        else:
+            views[kind] = value
+    if missing:
+        raise SettingsError(f"missing settings: {', '.join(missing)} (or set {PREFIX}STAGE)")
+    return AwsSettings(
+        **values,
+        view_tables=views,
+        replay_function=get("REPLAY_FUNCTION") or (base.replay_function if base else None),
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        command_ttl_days=_positive_int(get("COMMAND_TTL_DAYS"), "COMMAND_TTL_DAYS", 30),
+        connections_table=get(CONNECTIONS_ENV_NAME) or (base.connections_table if base else None),
+        retry_base_s=retry_base_s_from_env(env),
+    )
+
+
+def retry_base_s_from_env(env: Mapping[str, str] | None = None) -> float:
+    """USERMGMT_RETRY_BASE_S: the first backoff of a failed message (default 1 s, doubling)."""
+    env = os.environ if env is None else env
+    value = env.get(PREFIX + "RETRY_BASE_S", "").strip() or None
+    return _seconds("RETRY_BASE_S", value, 1.0)
+
+
+def _positive_int(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a whole number, not {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{PREFIX}{name} must be positive")
+    return number
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{PREFIX}{name} must be a number of seconds, not {value!r}") from None
     if number < 0:
         raise SettingsError(f"{PREFIX}{name} must not be negative")
     return number

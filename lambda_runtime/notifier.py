@@ -11,43 +11,57 @@ sent it is skipped.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from infra.dynamodb.commands import record_of
 from infra.dynamodb.connections import Subscription
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.container import command_keys, logger
-from lambda_runtime.websocket import wiring
+from lambda_runtime.log import command_keys, logger
 from lambda_runtime.websocket.execution import Result, first_result
 from lambda_runtime.websocket.protocol import Operation
 from lambda_runtime.websocket.push import Outcome, Outlet, deliver, lease_duration_ms
-from pipeline.records import CommandRecord
+from pipeline.ports import Backend
+from pipeline.records import CommandError, CommandRecord, Status
 from schema.context import AppContext, Caller
 
+if TYPE_CHECKING:
+    import strawberry
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    lease_ms = lease_duration_ms(context)
-    outlet = Outlet(wiring.connections(), wiring.gateway())
-    for raw in event.get("Records", []):
-        record = status_change(raw)
-        if record is None:
-            continue
-        sequence = raw["dynamodb"]["SequenceNumber"]
-        with command_keys(record.id):
-            try:
-                outcomes = notify(outlet, record, lease_ms)
-            except Exception:
-                logger.exception("could not notify a status change; the stream will retry it")
-                return _failed(sequence)
-            logger.info(
-                "notified",
-                extra={"status": record.status.value, "outcomes": [o.value for o in outcomes]},
-            )
-            if Outcome.BUSY in outcomes:
-                return _failed(sequence)
-    return {"batchItemFailures": []}
+
+@dataclass(frozen=True)
+class Notifier:
+    """A Lambda handler: a batch of the commands table's stream to the subscribers."""
+
+    backend: Backend
+    outlet: Callable[[], Outlet]
+    schema: Callable[[], strawberry.Schema]
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return self.notify_all(event, lease_duration_ms(context))
+
+    def notify_all(self, event: dict[str, Any], lease_ms: int) -> dict[str, Any]:
+        outlet = self.outlet()
+        for raw in event.get("Records", []):
+            record = status_change(raw)
+            if record is None:
+                continue
+            sequence = raw["dynamodb"]["SequenceNumber"]
+            with command_keys(record.id):
+                render = Renderer(record, self.backend, self.schema)
+                try:
+                    outcomes = notify(outlet, record, render, lease_ms)
+                except Exception:
+                    logger.exception("could not notify a status change; the stream will retry it")
+                    return _failed(sequence)
+                outcome_names = [outcome.value for outcome in outcomes]
+                logger.info(
+                    "notified", extra={"status": record.status.value, "outcomes": outcome_names}
+                )
+                if Outcome.BUSY in outcomes:
+                    return _failed(sequence)
+        return {"batchItemFailures": []}
 
 
 def status_change(raw: dict[str, Any]) -> CommandRecord | None:
@@ -60,8 +74,7 @@ def status_change(raw: dict[str, Any]) -> CommandRecord | None:
     return record_of(new)
 
 
-def notify(outlet: Outlet, record: CommandRecord, lease_ms: int) -> list[Outcome]:
-    render = Renderer(record)
+def notify(outlet: Outlet, record: CommandRecord, render: Renderer, lease_ms: int) -> list[Outcome]:
     return [
         deliver(outlet, subscription, record, render, lease_ms)
         for subscription in outlet.store.subscribed_to(record.id)
@@ -73,13 +86,16 @@ class Renderer:
     caller: the resolver shows the command only to its submitter or an admin. Subscribers with
     the same document and caller share one run."""
 
-    def __init__(self, record: CommandRecord) -> None:
-        self.backend = replace(lambda_runtime.backend(), commands=OneRecord(record))
+    def __init__(
+        self, record: CommandRecord, backend: Backend, schema: Callable[[], strawberry.Schema]
+    ) -> None:
+        self.backend = replace(backend, commands=OneRecord(record))
+        self.schema = schema
         self.done: dict[tuple[Any, ...], Result] = {}
 
     def __call__(self, subscription: Subscription, record: CommandRecord) -> Result:
         variables = sorted((subscription.variables or {}).items())
-        key = (subscription.query, repr(variables), subscription.operation_name)
+        key: tuple[Any, ...] = (subscription.query, repr(variables), subscription.operation_name)
         key += (subscription.subject, subscription.admin)
         if key not in self.done:
             operation = Operation(
@@ -90,7 +106,7 @@ class Renderer:
             )
             caller = Caller(subscription.subject, subscription.admin)
             context = AppContext(backend=self.backend, caller=caller)
-            self.done[key] = first_result(wiring.schema(), operation, context)
+            self.done[key] = first_result(self.schema(), operation, context)
         return self.done[key]
 
 
@@ -102,6 +118,19 @@ class OneRecord:
 
     def get(self, command_id: str) -> CommandRecord | None:
         return self.known if command_id == self.known.id else None
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        raise TypeError("a notification only reads the command it is about")
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
+        raise TypeError("a notification only reads the command it is about")
 
 
 def _failed(sequence: str) -> dict[str, Any]:

@@ -17,12 +17,17 @@ or is held back, so that it never reaches the dead-letter queue with its command
 
 Lambda leaves failed records in flight for the queue's whole visibility timeout; the records
 of a failed group are given back sooner, after the pipeline's backoff for that delivery.
+
+One SqsStage serves both queue-fed functions, command and executor: what differs is the stage's
+handle and give-up functions and where a failure is counted (per command, or per event).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
@@ -30,10 +35,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from infra.sqs.queue import SqsQueue
-from lambda_runtime.container import command_keys, logger, retry_base_s
+from lambda_runtime.log import command_keys, logger
 from pipeline.delivery import MAX_DELIVERIES, GiveUp, Handler, Outcome, attempt, retry_delay
-from pipeline.ports import Message
+from pipeline.ports import FailureCounter, Message, RedeliveringQueue
 from pipeline.records import command_id_of
 
 # serverless.yml's maxReceiveCount of both queues (tests/aws/test_template.py checks): SQS moves
@@ -46,6 +50,60 @@ REDRIVE_AFTER = 6 * MAX_DELIVERIES
 # The failures of a message so far, this one included, counted on the command's item, given
 # its body; None when it cannot be counted there (no such command, or a body without one).
 CountFailure = Callable[[str], int | None]
+
+
+@dataclass(frozen=True)
+class SqsStage:
+    """A Lambda handler: one pipeline stage fed by an SQS FIFO queue."""
+
+    queue: RedeliveringQueue
+    handle: Handler
+    give_up: GiveUp
+    count_failure: CountFailure
+    retry_base_s: float = 1.0
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_batch(event, context, self)
+
+
+def redelivering(queue: object) -> RedeliveringQueue:
+    """`queue` as a stage behind an event source mapping uses it; TypeError when it cannot give
+    messages back or copy them to its dead-letter queue. Checked by what it does, not by its
+    class: tests and probes hand in wrappers of the SQS queue."""
+    wanted = ("retry_many", "send_to_dead_letter")
+    missing = [name for name in wanted if not callable(getattr(queue, name, None))]
+    if missing:
+        raise TypeError(f"{type(queue).__name__} is no redelivering queue: no {missing}")
+    return cast(RedeliveringQueue, queue)
+
+
+def command_failures(counter: FailureCounter | None) -> CountFailure:
+    """A command message's failures, counted on its command."""
+
+    def count(body: str) -> int | None:
+        command_id = command_id_of(body)
+        if counter is None or command_id is None:
+            return None
+        return counter.count_failure(command_id, "command_failures")
+
+    return count
+
+
+def event_failures(counter: FailureCounter | None) -> CountFailure:
+    """An event message's failures, counted on its command per event: a command's events are
+    messages of their own."""
+
+    def count(body: str) -> int | None:
+        try:
+            raw = json.loads(body)
+            command_id, index = str(raw["command_id"]), int(raw.get("index", 0))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if counter is None:
+            return None
+        return counter.count_failure(command_id, f"event_{index}_failures")
+
+    return count
 
 
 class RetryLater(Exception):
@@ -67,15 +125,8 @@ class _FifoProcessor(SqsFifoPartialProcessor):
             return super()._process_record(record)  # type: ignore[no-untyped-call]
 
 
-def process_batch(
-    event: dict[str, Any],
-    context: Any,
-    queue: SqsQueue,
-    handle: Handler,
-    give_up: GiveUp,
-    *,
-    count_failure: CountFailure,
-) -> dict[str, Any]:
+def process_batch(event: dict[str, Any], context: Any, stage: SqsStage) -> dict[str, Any]:
+    queue, handle, give_up = stage.queue, stage.handle, stage.give_up
     messages = {raw["messageId"]: message_of(raw) for raw in event.get("Records", [])}
     tried: set[str] = set()
 
@@ -83,7 +134,7 @@ def process_batch(
         if message.attempts >= REDRIVE_AFTER:
             return MAX_DELIVERIES  # SQS would not deliver it again: this failure is its last
         try:
-            counted = count_failure(message.body)
+            counted = stage.count_failure(message.body)
         except Exception:
             logger.exception("could not count a failure; counting its deliveries instead")
             counted = None
@@ -111,7 +162,7 @@ def process_batch(
     )
     failed = [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
     failed = [m for m in failed if not _held_back_too_long(messages[m], tried, give_up, dead)]
-    _give_back(queue, [messages[message_id] for message_id in failed])
+    _give_back(queue, [messages[message_id] for message_id in failed], stage.retry_base_s)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
@@ -133,12 +184,12 @@ def _held_back_too_long(
     return True
 
 
-def _give_back(queue: SqsQueue, failed: list[Message]) -> None:
+def _give_back(queue: RedeliveringQueue, failed: list[Message], retry_base_s: float) -> None:
     """Each failed group back after the backoff its first failed message has earned."""
     delays: dict[str, float] = {}
     by_delay: dict[float, list[Message]] = {}
     for message in failed:
-        delay = delays.setdefault(message.group, retry_delay(message.attempts, retry_base_s()))
+        delay = delays.setdefault(message.group, retry_delay(message.attempts, retry_base_s))
         by_delay.setdefault(delay, []).append(message)
     for delay, messages in by_delay.items():
         try:

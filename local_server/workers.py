@@ -119,7 +119,8 @@ def _spawn(
 def worker(data_dir: Path, link_fd: int, listen_fd: int, access_log: bool) -> None:
     """One HTTP worker: the local app on the listening socket it was given, its pipeline over
     the link."""
-    from local_server.serve import local_app, run_server, server_config
+    from local_server.bootstrap import local_app
+    from local_server.serve import run_server, server_config
 
     _die_with_parent()
 

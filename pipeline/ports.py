@@ -152,6 +152,35 @@ class Queue(Protocol):
         """Move the message to the dead-letter queue: it is never delivered again."""
 
 
+class RedeliveringQueue(Protocol):
+    """A queue whose messages someone else receives and deletes (Lambda's event source mapping
+    for SQS): the stage handling a batch can only give messages back sooner or copy them to the
+    dead-letter queue."""
+
+    def retry_many(self, messages: Sequence[Message], delay_s: float) -> None:
+        """Give the messages back, to be delivered again after `delay_s`."""
+
+    def send_to_dead_letter(self, message: Message, reason: str) -> None:
+        """A copy of the message to the dead-letter queue, with the reason it was given up;
+        the original stays, to be deleted by whoever received it."""
+
+
+class AddressedQueue(Protocol):
+    """A queue with an address that a poller outside the pipeline receives from."""
+
+    @property
+    def url(self) -> str: ...
+
+
+class FailureCounter(Protocol):
+    """A message's own failed attempts, counted on its command where the queue cannot count
+    them (an SQS FIFO group's followers are received again each time the group comes back)."""
+
+    def count_failure(self, command_id: str, counter: str) -> int | None:
+        """Add one to the command's `counter` and return it; None when the command is not
+        known (nothing is counted then)."""
+
+
 class ChangeFeed(Protocol):
     """The event store's new events in global order, from a durable checkpoint."""
 
@@ -205,4 +234,8 @@ class Backend:
     clock: Callable[[], datetime] = utc_now
     launch_replay: ReplayLauncher | None = None
     replays: Queue | None = None  # where a polled backend keeps ReplayFrom commands to run
+    # Where a stage's failures are counted apart from the queue's deliveries (None: the
+    # deliveries are the count), and where a replay run in bounded chunks keeps its progress.
+    failures: FailureCounter | None = None
+    replay_progress: ReplayProgress | None = None
     close: Callable[[], None] = field(default=lambda: None)

@@ -16,7 +16,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.executor import give_up_event, handle_event
 from pipeline.mediator import mediate_once
-from pipeline.ports import Backend, OutMessage
+from pipeline.ports import Backend, OutMessage, Queue
 from pipeline.records import CommandEnvelope
 from pipeline.replay import handle_replay
 from pipeline.step_failures import StepFailures
@@ -38,11 +38,12 @@ class RunnerSettings:
     failure_wait_max_s: float = 10.0
 
 
-def queue_replay(backend: Backend, envelope: CommandEnvelope, after: str = "") -> None:
-    """The launcher of a polled backend: replays wait on their own durable queue, and run
-    whole (no time limit here, so no chunks: `after` is never given)."""
-    assert backend.replays is not None and not after
-    backend.replays.send([OutMessage(envelope.to_json(), "replay", envelope.command_id)])
+def queue_replay(replays: Queue, envelope: CommandEnvelope, after: str = "") -> None:
+    """The launcher of a polled backend (given `replays`, its Backend.replays): replays wait on
+    their own durable queue, and run whole (no time limit here, so no chunks: `after` is never
+    given)."""
+    assert not after
+    replays.send([OutMessage(envelope.to_json(), "replay", envelope.command_id)])
 
 
 class Runner:

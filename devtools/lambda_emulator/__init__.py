@@ -11,7 +11,9 @@ serve --backend aws`) and in tests, against moto or a real account:
   serves subscriptions itself).
 
 The mappings' settings (batch sizes, filters, retries) are read from serverless.yml, so what is
-tested is what is deployed.
+tested is what is deployed. The emulator's root (bootstrap.py) builds the handlers with the
+Lambda root over the given backend and the pollers that feed them; app.py adds the HTTP app
+for `usermgmt serve --backend aws`.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from devtools.lambda_emulator.context import LambdaContext, LambdaHandler
 from devtools.lambda_emulator.replays import ReplayInvocations
 from devtools.lambda_emulator.sqs import SqsPoller
 from devtools.lambda_emulator.stream import Checkpoint, StreamPoller, matches
-from infra.aws.backend import AwsBackend
-from infra.aws.resources import Template
 
 __all__ = [
     "Checkpoint",
@@ -37,7 +37,6 @@ __all__ = [
     "SqsPoller",
     "StreamPoller",
     "matches",
-    "open_pollers",
 ]
 
 log = logging.getLogger("usermgmt.pollers")
@@ -115,95 +114,3 @@ class Pollers:
                 found = 0
             if not found:
                 self._stop.wait(idle_wait_s)
-
-
-def open_pollers(
-    backend: AwsBackend,
-    template: Template,
-    *,
-    visibility_s: int | None = None,
-    wait_s: int = 0,
-    checkpoint: Checkpoint | None = None,
-    retry_base_s: float | None = None,
-    notifier: bool = False,
-) -> Pollers:
-    """Pollers that run the real handlers on `backend`, configured as serverless.yml declares
-    the mappings. The handlers are pointed at `backend`, and its replays at the pollers. With
-    `notifier`, the commands table's stream feeds the WebSocket notifier too."""
-    from handlers import command, executor, mediator, replay
-    from lambda_runtime import container as lambda_runtime
-
-    assert backend.settings is not None
-    replays = ReplayInvocations(replay.handler, _function_name(template, "replay"))
-    backend.launch_replay = replays.launch
-    lambda_runtime.use(backend, retry_base_s=retry_base_s)
-    sqs = backend.clients.sqs()
-    commands_source = template.event_source("command", "sqs")
-    executions_source = template.event_source("executor", "sqs")
-    return Pollers(
-        commands=SqsPoller(
-            sqs,
-            backend.command_queue.url,  # type: ignore[attr-defined]
-            command.handler,
-            _function_name(template, "command"),
-            batch_size=commands_source.get("batchSize", 10),
-            visibility_s=visibility_s,
-            wait_s=wait_s,
-        ),
-        stream=_stream_poller(
-            backend,
-            template,
-            "mediator",
-            mediator.handler,
-            backend.settings.events_table,
-            checkpoint=checkpoint,
-        ),
-        executions=SqsPoller(
-            sqs,
-            backend.execution_queue.url,  # type: ignore[attr-defined]
-            executor.handler,
-            _function_name(template, "executor"),
-            batch_size=executions_source.get("batchSize", 10),
-            visibility_s=visibility_s,
-            wait_s=wait_s,
-        ),
-        replays=replays,
-        notifier=_notifier_poller(backend, template) if notifier else None,
-    )
-
-
-def _notifier_poller(backend: AwsBackend, template: Template) -> StreamPoller:
-    from lambda_runtime import notifier
-
-    assert backend.settings is not None
-    table = backend.settings.commands_table
-    return _stream_poller(backend, template, "notifier", notifier.handler, table)
-
-
-def _stream_poller(
-    backend: AwsBackend,
-    template: Template,
-    function: str,
-    handler: LambdaHandler,
-    table: str,
-    *,
-    checkpoint: Checkpoint | None = None,
-) -> StreamPoller:
-    """`function` on `table`'s stream, as its mapping in serverless.yml declares."""
-    source = template.event_source(function, "stream")
-    described = backend.clients.dynamodb().describe_table(TableName=table)
-    return StreamPoller(
-        backend.clients.streams(),
-        described["Table"]["LatestStreamArn"],
-        handler,
-        _function_name(template, function),
-        batch_size=source.get("batchSize", 100),
-        filters=source.get("filterPatterns", []),
-        max_retries=source.get("maximumRetryAttempts", 10),
-        bisect=source.get("bisectBatchOnFunctionError", False),
-        checkpoint=checkpoint,
-    )
-
-
-def _function_name(template: Template, function: str) -> str:
-    return f"{template.service}-{template.stage}-{function}"

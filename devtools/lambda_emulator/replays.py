@@ -41,3 +41,10 @@ class ReplayInvocations:
 
     def pending(self) -> bool:
         return not self._pending.empty()
+
+    def take(self) -> list[dict[str, Any]]:
+        """The invocations waiting, in order, taken away unrun (for a test to run them)."""
+        taken = []
+        while not self._pending.empty():
+            taken.append(self._pending.get_nowait())
+        return taken

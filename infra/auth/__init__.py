@@ -1,14 +1,14 @@
 """Token verification, one verifier for every place: Auth0's JWKS in production, the local dev
 key in the data directory on a laptop. Never imports strawberry or starlette.
 
-All but AuthError and Identity load on first use: the GraphQL Lambda function imports this
-package for AuthError alone and ships without `cryptography`, and importing `jwt` would cost its
-cold start about 30 ms."""
+All but AuthError, Identity and bearer_token load on first use: the GraphQL Lambda function
+imports this package for AuthError alone and ships without `cryptography`, and importing `jwt`
+would cost its cold start about 30 ms."""
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from infra.auth.identity import AuthError, Identity
+from infra.auth.identity import AuthError, Identity, bearer_token
 
 if TYPE_CHECKING:
     from infra.auth.keys import JwksFile, KeySource, RemoteJwks
@@ -40,5 +40,6 @@ __all__ = [
     "LocalAuthority",
     "RemoteJwks",
     "TokenVerifier",
+    "bearer_token",
     "verifier_for",
 ]

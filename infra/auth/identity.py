@@ -16,3 +16,14 @@ class Identity:
     admin: bool
     expires_at: float  # unix time; a cached verification is good until then
     email: str | None = None
+
+
+def bearer_token(value: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` value (a header, or a WebSocket's
+    connection_init payload); AuthError otherwise. The one place a bearer value is parsed."""
+    if not value:
+        raise AuthError("no bearer token")
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header is not a bearer token")
+    return token.strip()

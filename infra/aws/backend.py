@@ -7,10 +7,10 @@ from typing import Any
 
 from infra.aws.clients import Clients
 from infra.aws.replay import LambdaReplayLauncher
-from infra.aws.settings import AwsSettings
 from infra.dynamodb.commands import DynamoCommandLog
 from infra.dynamodb.event_store import DynamoEventStore
 from infra.dynamodb.views import DynamoViews
+from infra.settings import AwsSettings
 from infra.sqs.queue import SqsQueue
 from pipeline.ports import Backend, ReplayLauncher
 
@@ -49,10 +49,11 @@ def open_backend(
     urls = QueueUrls(sqs)
     if launch_replay is None and settings.replay_function:
         launch_replay = LambdaReplayLauncher(clients.lambda_, settings.replay_function)
+    commands = DynamoCommandLog(dynamodb, settings.commands_table, settings.command_ttl_days)
     return AwsBackend(
         events=DynamoEventStore(dynamodb, settings.events_table),
         views=DynamoViews(dynamodb, settings.view_tables),
-        commands=DynamoCommandLog(dynamodb, settings.commands_table, settings.command_ttl_days),
+        commands=commands,
         command_queue=SqsQueue(
             sqs,
             urls(settings.command_queue),
@@ -68,6 +69,8 @@ def open_backend(
             visibility_s=visibility_s,
         ),
         launch_replay=launch_replay,
+        failures=commands,
+        replay_progress=commands,
         settings=settings,
         clients=clients,
     )

@@ -51,18 +51,18 @@ def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> 
     except sqlite3.OperationalError as error:
         db.close()
         raise Unwritable.of(f"the database {DB_FILE}", data_dir, error) from error
-    backend = EmbeddedBackend(
+    replays = SqliteQueue(db, "replays", max(visibility_s, 900.0))
+    return EmbeddedBackend(
         events=SqliteEventStore(db),
         views=SqliteViews(db),
         commands=SqliteCommandLog(db),
         command_queue=SqliteQueue(db, "commands", visibility_s),
         execution_queue=SqliteQueue(db, "executions", visibility_s),
-        replays=SqliteQueue(db, "replays", max(visibility_s, 900.0)),
+        replays=replays,
+        launch_replay=partial(queue_replay, replays),
         change_feed=SqliteChangeFeed(db),
         batch=db.transaction,
         atomic_batch=True,
         close=db.close,
         db=db,
     )
-    backend.launch_replay = partial(queue_replay, backend)
-    return backend

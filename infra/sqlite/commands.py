@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from domain.codec import iso_datetime
@@ -94,7 +95,7 @@ class SqliteCommandLog:
 
     def _changed(self, command_id: str) -> None:
         for listener in self.listeners:
-            self.db.after_commit(lambda listener=listener: listener(command_id))
+            self.db.after_commit(partial(listener, command_id))
 
 
 def _record(row: tuple[Any, ...]) -> CommandRecord:

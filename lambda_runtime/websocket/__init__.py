@@ -5,5 +5,6 @@
 - session, subscribe: what each message does, with the connections table as the only memory.
 - execution: documents run by the same Strawberry schema as over HTTP.
 - push: sending a status to a subscription, shared with the notifier (lambda_runtime/notifier.py).
-- wiring: what a container makes once, and what tests give instead.
+- the parts (connections table, Management API, verifier, schema) come from the Lambda root,
+  lambda_runtime/bootstrap.py.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Coroutine
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
@@ -96,4 +96,4 @@ def next_payload(result: ExecutionResult) -> dict[str, Any]:
 
 
 def errors_of(result: PreExecutionError) -> list[dict[str, Any]]:
-    return [error.formatted for error in result.errors or []]
+    return [cast(dict[str, Any], error.formatted) for error in result.errors or []]

@@ -10,47 +10,85 @@ configured, and graphql-transport-ws needs more than one reply per message anywa
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from infra.aws.management import endpoint_of
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.container import logger
-from lambda_runtime.websocket import protocol, wiring
+from lambda_runtime.log import logger
+from lambda_runtime.websocket import protocol
 from lambda_runtime.websocket.protocol import INTERNAL, PROTOCOL, Refusal
 from lambda_runtime.websocket.push import Outlet, lease_duration_ms
 from lambda_runtime.websocket.session import Session
 from lambda_runtime.websocket.subscribe import subscribe
+from pipeline.ports import Backend
+
+if TYPE_CHECKING:
+    import strawberry
+
+    from infra.auth import TokenVerifier
 
 OK = {"statusCode": 200}
 
 
-@logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    request = event["requestContext"]
-    route = request.get("routeKey")
-    logger.append_keys(connection_id=request.get("connectionId"), route=route)
-    if route == "$connect":
-        return connect(event)
-    session = Session(
-        connection_id=request["connectionId"],
-        endpoint=endpoint_of(request),
-        outlet=Outlet(wiring.connections(), wiring.gateway()),
-        lease_ms=lease_duration_ms(context),
-    )
-    if route == "$disconnect":
-        session.outlet.store.drop(session.connection_id)
-    else:
-        receive(session, event)
-    return OK
+@dataclass(frozen=True)
+class WebSocketRoutes:
+    """A Lambda handler: one client message. What only some messages need is made on first
+    use (the verifier for connection_init, the schema for subscribe)."""
+
+    backend: Backend
+    outlet: Callable[[], Outlet]
+    verifier: Callable[[], TokenVerifier]
+    schema: Callable[[], strawberry.Schema]
+    allowed_origins: tuple[str, ...] = ()
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request = event["requestContext"]
+        route = request.get("routeKey")
+        logger.thread_safe_append_keys(connection_id=request.get("connectionId"), route=route)
+        if route == "$connect":
+            return connect(event, self.allowed_origins)
+        session = Session(
+            connection_id=request["connectionId"],
+            endpoint=endpoint_of(request),
+            outlet=self.outlet(),
+            lease_ms=lease_duration_ms(context),
+        )
+        if route == "$disconnect":
+            session.outlet.store.drop(session.connection_id)
+        else:
+            self.receive(session, event)
+        return OK
+
+    def receive(self, session: Session, event: dict[str, Any]) -> None:
+        try:
+            message = protocol.parse(event.get("body"), bool(event.get("isBase64Encoded")))
+            kind = message["type"]
+            if kind == "connection_init":
+                session.initialise(message, self.verifier())
+            elif kind == "ping":
+                session.post(protocol.PONG)
+            elif kind == "subscribe":
+                operation = protocol.operation_of(message)
+                subscribe(session, operation, self.backend, self.schema())
+            elif kind == "complete":
+                session.complete(message)
+            elif kind != "pong":
+                raise protocol.bad_request(f"Unknown message type: {kind}")
+        except Refusal as refusal:
+            session.close(refusal)
+        except Exception:
+            logger.exception("could not handle a WebSocket message")
+            session.close(Refusal(INTERNAL, "Internal server error"))
 
 
-def connect(event: dict[str, Any]) -> dict[str, Any]:
+def connect(event: dict[str, Any], allowed_origins: tuple[str, ...]) -> dict[str, Any]:
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     offered = [p.strip() for p in (headers.get("sec-websocket-protocol") or "").split(",")]
     if PROTOCOL not in offered:
         logger.info("refused a WebSocket without graphql-transport-ws", extra={"offered": offered})
         return {"statusCode": 400}
-    if not _origin_allowed(headers.get("origin")):
+    if not _origin_allowed(headers.get("origin"), allowed_origins):
         logger.info(
             "refused a WebSocket from a foreign origin", extra={"origin": headers["origin"]}
         )
@@ -58,35 +96,13 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
     return {**OK, "headers": {"Sec-WebSocket-Protocol": PROTOCOL}}
 
 
-def receive(session: Session, event: dict[str, Any]) -> None:
-    try:
-        message = protocol.parse(event.get("body"), bool(event.get("isBase64Encoded")))
-        kind = message["type"]
-        if kind == "connection_init":
-            session.initialise(message, wiring.verifier())
-        elif kind == "ping":
-            session.post(protocol.PONG)
-        elif kind == "subscribe":
-            subscribe(session, protocol.operation_of(message))
-        elif kind == "complete":
-            session.complete(message)
-        elif kind != "pong":
-            raise protocol.bad_request(f"Unknown message type: {kind}")
-    except Refusal as refusal:
-        session.close(refusal)
-    except Exception:
-        logger.exception("could not handle a WebSocket message")
-        session.close(Refusal(INTERNAL, "Internal server error"))
-
-
-def _origin_allowed(origin: str | None) -> bool:
+def _origin_allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
     """Clients that send no Origin (not browsers) are accepted; browsers need an allowed one,
     as on the local server (API Gateway has no CORS for WebSockets)."""
     if origin is None:
         return True
     from strawberry.http.websocket_origin import normalize_origin
 
-    allowed = lambda_runtime.app_settings().allowed_origins
     if "*" in allowed:
         return True
     normalized = normalize_origin(origin)

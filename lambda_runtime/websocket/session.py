@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from api.identity import bearer_token
-from infra.auth import AuthError, TokenVerifier
+from infra.auth import AuthError, TokenVerifier, bearer_token
 from infra.dynamodb.connections import Connection
-from lambda_runtime import container as lambda_runtime
+from lambda_runtime.log import logger
 from lambda_runtime.websocket import protocol
 from lambda_runtime.websocket.protocol import Refusal
 from lambda_runtime.websocket.push import Outlet
@@ -28,7 +27,7 @@ class Session:
 
     def close(self, refusal: Refusal) -> None:
         """Tell the client why, then close: API Gateway takes no close code (see protocol)."""
-        lambda_runtime.logger.info(
+        logger.info(
             "closing a connection", extra={"close_code": refusal.code, "reason": refusal.reason}
         )
         if self.post(protocol.refusal_message(refusal)):
@@ -44,7 +43,7 @@ class Session:
         try:
             identity = verifier.verify(bearer_token(header if isinstance(header, str) else None))
         except AuthError as exc:
-            lambda_runtime.logger.info("refused a WebSocket connection", extra={"reason": str(exc)})
+            logger.info("refused a WebSocket connection", extra={"reason": str(exc)})
             raise Refusal(protocol.FORBIDDEN, "Forbidden") from None
         connection = Connection(self.connection_id, self.endpoint, identity.sub, identity.admin)
         if not self.outlet.store.open(connection):

@@ -11,12 +11,12 @@ here first and each later one after it.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from strawberry.types.execution import PreExecutionError
 
 from infra.dynamodb.connections import DynamoConnections, Lease, Subscription
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.websocket import wiring
 from lambda_runtime.websocket.execution import Result, errors_of, first_result
 from lambda_runtime.websocket.protocol import (
     DUPLICATE,
@@ -28,9 +28,12 @@ from lambda_runtime.websocket.protocol import (
 )
 from lambda_runtime.websocket.push import send
 from lambda_runtime.websocket.session import Session
-from pipeline.ports import CommandLog
-from pipeline.records import CommandRecord
+from pipeline.ports import Backend, CommandLog
+from pipeline.records import CommandError, CommandRecord, Status
 from schema.context import AppContext, Caller
+
+if TYPE_CHECKING:
+    import strawberry
 
 
 class Registering:
@@ -60,8 +63,23 @@ class Registering:
         self.read = self.log.get(command_id)
         return self.read
 
+    def record(self, record: CommandRecord) -> CommandRecord:
+        raise TypeError("a subscription only reads the command log")
 
-def subscribe(session: Session, operation: Operation) -> None:
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
+        raise TypeError("a subscription only reads the command log")
+
+
+def subscribe(
+    session: Session, operation: Operation, backend: Backend, schema: strawberry.Schema
+) -> None:
     store = session.outlet.store
     connection = store.get(session.connection_id)
     if connection is None:
@@ -78,12 +96,11 @@ def subscribe(session: Session, operation: Operation) -> None:
         variables=operation.variables,
         operation_name=operation.operation_name,
     )
-    backend = lambda_runtime.backend()
     log = Registering(backend.commands, store, template, lease)
     context = AppContext(
         backend=replace(backend, commands=log), caller=Caller(connection.subject, connection.admin)
     )
-    result = first_result(wiring.schema(), operation, context)
+    result = first_result(schema, operation, context)
     if log.duplicate:
         raise Refusal(DUPLICATE, f"Subscriber for {operation.id} already exists", operation.id)
     if log.registered is None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 sys.path[:0] = [*sys.argv[4:], *sys.argv[1:3]]
 
-from pipeline.ports import Backend, Message, OutMessage  # noqa: E402
-from pipeline.records import CommandRecord, RecordedEvent  # noqa: E402
+if TYPE_CHECKING:  # imported where used: the authorizer's package has no pipeline
+    from pipeline.ports import Backend, Message, OutMessage
+    from pipeline.records import CommandRecord
 
 
 class Context:
@@ -83,6 +84,8 @@ class Views:
 
 
 def backend() -> Backend:
+    from pipeline.ports import Backend
+
     return Backend(
         events=None,  # type: ignore[arg-type]
         views=Views(),  # type: ignore[arg-type]
@@ -94,11 +97,11 @@ def backend() -> Backend:
 
 def probe_command() -> None:
     """A poison message: given up, its command FAILED, a copy for the dead-letter queue."""
-    from handlers import command
-    from lambda_runtime import container as lambda_runtime
+    import handlers.command  # noqa: F401  # what the function's entry point imports
+    from lambda_runtime.bootstrap import build
 
     ports = backend()
-    lambda_runtime.use(ports, retry_base_s=0)
+    command = build(backend=ports, retry_base_s=0).command
     body = json.dumps({"command_id": "c1", "name": "NoSuchCommand"})
     record = {
         "messageId": "m1",
@@ -111,7 +114,7 @@ def probe_command() -> None:
         "eventSourceARN": "arn:aws:sqs:eu-west-1:123456789012:q.fifo",
         "awsRegion": "eu-west-1",
     }
-    assert command.handler({"Records": [record]}, Context()) == {"batchItemFailures": []}
+    assert command({"Records": [record]}, Context()) == {"batchItemFailures": []}
     assert ports.commands.advanced == [("c1", "FAILED")]  # type: ignore[attr-defined]
     assert len(ports.command_queue.dead) == 1  # type: ignore[attr-defined]
 
@@ -120,12 +123,13 @@ def probe_mediator() -> None:
     """An event INSERT forwarded to the execution queue."""
     from datetime import UTC, datetime
 
-    from handlers import mediator
+    import handlers.mediator  # noqa: F401  # what the function's entry point imports
     from infra.dynamodb.event_items import event_item
-    from lambda_runtime import container as lambda_runtime
+    from lambda_runtime.bootstrap import build
+    from pipeline.records import RecordedEvent
 
     ports = backend()
-    lambda_runtime.use(ports)
+    mediator = build(backend=ports).mediator
     event = RecordedEvent(
         "group#g", 1, "GroupCreated", {"id": "g"}, datetime.now(UTC), "c1", "probe"
     )
@@ -135,21 +139,23 @@ def probe_mediator() -> None:
         "eventSource": "aws:dynamodb",
         "dynamodb": {"NewImage": event_item(event), "SequenceNumber": "100"},
     }
-    assert mediator.handler({"Records": [record]}, Context()) == {"batchItemFailures": []}
+    assert mediator({"Records": [record]}, Context()) == {"batchItemFailures": []}
     assert [m.group for m in ports.execution_queue.sent] == ["group#g"]  # type: ignore[attr-defined]
 
 
 def aws_backend() -> None:
-    """What a real container loads for its backend: lambda_runtime.backend() with the settings
+    """What a real container loads for its backend: the root's own, from the settings
     serverless.yml wires in, and the clients of the services the function calls (made, not
     called: no request leaves)."""
-    from infra.aws import open_backend
-    from infra.aws.settings import from_env
+    from infra.aws.backend import AwsBackend
+    from infra.settings import aws_from_env
+    from lambda_runtime.bootstrap import build
 
     queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/q.fifo"
     urls = ("COMMAND_QUEUE", "COMMAND_DLQ", "EXECUTION_QUEUE", "EXECUTION_DLQ")
     env = {"USERMGMT_STAGE": "probe", **{f"USERMGMT_{name}_URL": queue for name in urls}}
-    made = open_backend(from_env(env))
+    made = build(aws=aws_from_env(env)).backend
+    assert isinstance(made, AwsBackend)
     made.clients.dynamodb()
     made.clients.sqs()
 
@@ -157,12 +163,13 @@ def aws_backend() -> None:
 def probe_graphql_api() -> None:
     """A query through Mangum, Starlette and Strawberry, the caller from the authorizer, and a
     nested field through the request's loaders."""
-    from handlers import graphql_api
+    import handlers.graphql_api  # noqa: F401  # what the function's entry point imports
     from infra.settings import Settings
-    from lambda_runtime import container as lambda_runtime
+    from lambda_runtime.bootstrap import build
 
     aws_backend()
-    lambda_runtime.use(backend(), app_settings=Settings(environment="production"))
+    settings = Settings(environment="production")
+    graphql_api = build(settings, backend=backend()).graphql_api
     event = {
         "version": "2.0",
         "routeKey": "POST /graphql",
@@ -183,7 +190,7 @@ def probe_graphql_api() -> None:
         "body": json.dumps({"query": "{ me { id role { id } } }"}),
         "isBase64Encoded": False,
     }
-    reply = graphql_api.handler(event, Context())
+    reply = graphql_api(event, Context())
     assert reply["statusCode"] == 200, reply
     expected = {"data": {"me": {"id": "auth0|probe", "role": None}}}
     assert json.loads(reply["body"]) == expected, reply
@@ -246,27 +253,30 @@ def probe_websocket() -> None:
     import tempfile
     from pathlib import Path
 
-    from handlers import websocket as routes
-    from infra.auth import LocalAuthority, verifier_for
+    import handlers.websocket  # noqa: F401  # what the function's entry point imports
+    from infra.auth import LocalAuthority
     from infra.aws.management import ManagementApi
     from infra.settings import Settings
-    from lambda_runtime import container as lambda_runtime
-    from lambda_runtime.websocket import wiring
+    from lambda_runtime.bootstrap import build
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp()))
     token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
-    lambda_runtime.use(backend(), app_settings=settings)
     client = ManagementClient()
     gateway = ManagementApi(lambda _: client)
-    wiring.use(connections=Connections(), gateway=gateway, verifier=verifier_for(settings))  # type: ignore[arg-type]
+    routes = build(
+        settings,
+        backend=backend(),
+        connections=Connections(),  # type: ignore[arg-type]  # a fake of the table
+        gateway=gateway,
+    ).websocket
     handshake = {"Sec-WebSocket-Protocol": "graphql-transport-ws"}
-    reply = routes.handler(websocket_event("$connect", headers=handshake), Context())
+    reply = routes(websocket_event("$connect", headers=handshake), Context())
     assert reply["headers"] == handshake, reply
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
-    routes.handler(websocket_event("$default", init), Context())
+    routes(websocket_event("$default", init), Context())
     query = 'subscription { commandStatus(commandId: "c1") { status } }'
     subscribe = {"id": "1", "type": "subscribe", "payload": {"query": query}}
-    routes.handler(websocket_event("$default", subscribe), Context())
+    routes(websocket_event("$default", subscribe), Context())
     assert client.posted == [{"type": "connection_ack"}, {"id": "1", "type": "complete"}], (
         client.posted
     )
@@ -276,16 +286,14 @@ def probe_notifier() -> None:
     """A status change sent to its one subscriber, shaped by the subscriber's document."""
     from datetime import UTC, datetime
 
-    from handlers import notifier
+    import handlers.notifier  # noqa: F401  # what the function's entry point imports
     from infra.aws.management import ManagementApi
     from infra.dynamodb.commands import DynamoCommandLog
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
-    from lambda_runtime import container as lambda_runtime
-    from lambda_runtime.websocket import wiring
-    from pipeline.records import Status
+    from lambda_runtime.bootstrap import build
+    from pipeline.records import CommandRecord, Status
 
-    lambda_runtime.use(backend(), app_settings=Settings(environment="production"))
     connections = Connections()
     query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
     subscriber = Subscription(
@@ -293,7 +301,12 @@ def probe_notifier() -> None:
     )
     connections.register(subscriber, None)
     client = ManagementClient()
-    wiring.use(connections=connections, gateway=ManagementApi(lambda _: client))  # type: ignore[arg-type]
+    notifier = build(
+        Settings(environment="production"),
+        backend=backend(),
+        connections=connections,  # type: ignore[arg-type]  # a fake of the table
+        gateway=ManagementApi(lambda _: client),
+    ).notifier
     now = datetime.now(UTC)
     record = CommandRecord("c1", "CreateGroup", Status.ACCEPTED, "auth0|probe", now, now, "g")
     image = DynamoCommandLog(None, "commands")._item(record)
@@ -302,12 +315,32 @@ def probe_notifier() -> None:
         "eventName": "MODIFY",
         "dynamodb": {"NewImage": image, "OldImage": old, "SequenceNumber": "7"},
     }
-    assert notifier.handler({"Records": [change]}, Context()) == {"batchItemFailures": []}
+    assert notifier({"Records": [change]}, Context()) == {"batchItemFailures": []}
     expected = {"data": {"commandStatus": {"status": "ACCEPTED"}}}
     assert client.posted == [{"id": "1", "type": "next", "payload": expected}], client.posted
 
 
+def probe_authorizer() -> None:
+    """A token minted and verified here names its caller; no token leaves the caller anonymous."""
+    import tempfile
+    from pathlib import Path
+
+    import handlers.authorizer  # noqa: F401  # what the function's entry point imports
+    from infra.auth import LocalAuthority
+    from infra.settings import Settings
+    from lambda_runtime.bootstrap import build
+
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()))
+    token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
+    authorizer = build(settings).authorizer
+    reply = authorizer({"headers": {"authorization": f"Bearer {token}"}}, Context())
+    assert reply == {"isAuthorized": True, "context": {"sub": "auth0|probe", "admin": False}}
+    reply = authorizer({"headers": {}}, Context())
+    assert reply == {"isAuthorized": True, "context": {"sub": "", "admin": False}}, reply
+
+
 PROBES = {
+    "authorizer": probe_authorizer,
     "command": probe_command,
     "mediator": probe_mediator,
     "graphql_api": probe_graphql_api,
@@ -316,6 +349,7 @@ PROBES = {
 }
 # What each handler must not load: the web stack is the API's; cryptography only verifies tokens.
 UNWANTED = {
+    "authorizer": {"strawberry", "starlette", "mangum"},
     "graphql_api": {"cryptography"},
     "websocket": {"starlette", "mangum"},
     "notifier": {"starlette", "mangum", "cryptography", "jwt"},

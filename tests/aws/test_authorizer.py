@@ -3,43 +3,53 @@ it: a verified token gives its subject and admin right, anything else an empty s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from devtools.lambda_emulator import LambdaContext
-from handlers import authorizer
 from infra.auth import JwksFile, LocalAuthority, TokenVerifier
+from lambda_runtime.bootstrap import build
 
 ANONYMOUS = {"isAuthorized": True, "context": {"sub": "", "admin": False}}
 
 
 @pytest.fixture
-def authority(tmp_path: Path) -> Iterator[LocalAuthority]:
-    authority = LocalAuthority.ensure(tmp_path)
-    authorizer.use(
-        TokenVerifier(
-            JwksFile(authority.jwks_path),
-            issuer=authority.issuer,
-            audience=authority.audience,
-            admin_claim="permissions",
-            admin_value="usermgmt:admin",
-        )
+def authority(tmp_path: Path) -> LocalAuthority:
+    return LocalAuthority.ensure(tmp_path)
+
+
+@pytest.fixture
+def authorize(authority: LocalAuthority) -> Callable[[str | None], dict[str, Any]]:
+    """The authorizer function, as the Lambda root builds it, verifying with the authority's
+    keys; called with an authorization header (None: none)."""
+    verifier = TokenVerifier(
+        JwksFile(authority.jwks_path),
+        issuer=authority.issuer,
+        audience=authority.audience,
+        admin_claim="permissions",
+        admin_value="usermgmt:admin",
     )
-    yield authority
-    authorizer.use(None)
+    handler = build(verifier=verifier).authorizer
+
+    def authorize(header: str | None) -> dict[str, Any]:
+        event = {"version": "2.0", "type": "REQUEST", "headers": {}}
+        if header is not None:
+            event["headers"] = {"authorization": header}
+        reply: dict[str, Any] = handler(event, LambdaContext("authorizer"))
+        return reply
+
+    return authorize
 
 
-def authorize(header: str | None) -> dict[str, Any]:
-    event = {"version": "2.0", "type": "REQUEST", "headers": {}}
-    if header is not None:
-        event["headers"] = {"authorization": header}
-    return authorizer.handler(event, LambdaContext("authorizer"))
+Authorize = Callable[[str | None], dict[str, Any]]
 
 
-def test_a_verified_token_names_its_subject_and_admin_right(authority: LocalAuthority) -> None:
+def test_a_verified_token_names_its_subject_and_admin_right(
+    authority: LocalAuthority, authorize: Authorize
+) -> None:
     admin = authority.mint("auth0|boss", admin_claim="permissions", admin_value="usermgmt:admin")
     assert authorize(f"Bearer {admin}") == {
         "isAuthorized": True,
@@ -50,7 +60,7 @@ def test_a_verified_token_names_its_subject_and_admin_right(authority: LocalAuth
 
 
 def test_no_token_a_bad_one_or_an_expired_one_leaves_the_caller_anonymous(
-    authority: LocalAuthority,
+    authority: LocalAuthority, authorize: Authorize
 ) -> None:
     expired = authority.mint("auth0|late", ttl_s=-3600)
     for header in (None, "", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt", f"Bearer {expired}"):

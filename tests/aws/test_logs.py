@@ -6,14 +6,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from devtools.lambda_emulator.context import LambdaContext
 from domain import commands as c
-from handlers import graphql_api
-from lambda_runtime.container import logger
+from lambda_runtime.log import logged, logger
 from tests.support.aws_functions import FailingLoads, aws_harness
 from tests.support.builders import as_admin, new_id
 
@@ -82,7 +82,7 @@ def test_one_command_is_followed_by_its_id_through_every_stage_it_passes() -> No
     query = 'mutation { createGroup(input: {name: "followed", description: "d"}) { commandId } }'
     with aws_harness(notifier=True) as aws, captured_log() as log:
         context = LambdaContext(f"usermgmt-{aws.stack.stage}-graphqlApi")
-        reply = graphql_api.handler(api_event(query, "auth0|admin", admin=True), context)
+        reply = aws.functions.graphql_api(api_event(query, "auth0|admin", admin=True), context)
         assert reply["statusCode"] == 200, reply
         command_id = json.loads(reply["body"])["data"]["createGroup"]["commandId"]
         aws.pollers.run_until_idle()
@@ -99,3 +99,30 @@ def test_one_command_is_followed_by_its_id_through_every_stage_it_passes() -> No
     # One event (GroupCreated): one line each; the notifier sees QUEUED -> ACCEPTED -> APPLIED.
     counts = {stage: len(found) for stage, found in by_stage.items()}
     assert counts == {"graphqlApi": 1, "command": 1, "mediator": 1, "executor": 1, "notifier": 2}
+
+
+def test_an_invocations_keys_stay_with_it_while_other_threads_log() -> None:
+    """On a laptop the stand-in functions run on threads of one process: a line logged on
+    another thread while a function runs carries none of that function's keys."""
+    inside, finish = threading.Event(), threading.Event()
+
+    def executor(event: dict[str, Any], context: Any) -> None:
+        inside.set()
+        finish.wait(10)
+        logger.info("from the executor")
+
+    function = logged(executor)
+    context = LambdaContext("usermgmt-t-executor")
+    thread = threading.Thread(target=function, args=({}, context))
+    with captured_log() as log:
+        thread.start()
+        assert inside.wait(10)
+        logger.info("from the app")
+        finish.set()
+        thread.join(10)
+
+    lines = {line["message"]: line for line in map(json.loads, log.getvalue().splitlines())}
+    assert "function_name" not in lines["from the app"]
+    worker = lines["from the executor"]
+    assert worker["function_name"] == "usermgmt-t-executor"
+    assert worker["function_request_id"] == context.aws_request_id

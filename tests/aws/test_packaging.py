@@ -68,6 +68,7 @@ def artifact(function: str, module: str) -> Path:
 PROBE = Path(__file__).with_name("package_probe.py")
 # handler -> its function's zip (serverless.yml's function key, its lambda-packages module)
 PROBED = {
+    "authorizer": ("authorizer", "authorizer"),
     "command": ("command", "worker"),
     "mediator": ("mediator", "worker"),
     "graphql_api": ("graphqlApi", "api"),
@@ -75,7 +76,10 @@ PROBED = {
     "notifier": ("notifier", "notifier"),
 }
 # The zip's arm64 builds of these are swapped for this machine's (same pinned versions).
-NATIVE = {"websocket": ["cryptography", "cffi", "_cffi_backend"]}
+NATIVE = {
+    "authorizer": ["cryptography", "cffi", "_cffi_backend"],
+    "websocket": ["cryptography", "cffi", "_cffi_backend"],
+}
 
 
 def run_probe(handler: str, tmp_path: Path) -> tuple[set[str], list[str], list[str]]:

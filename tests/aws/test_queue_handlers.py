@@ -11,7 +11,6 @@ import pytest
 
 from devtools.lambda_emulator import LambdaContext
 from domain import commands as c
-from handlers import command, executor
 from lambda_runtime.sqs_stage import REDRIVE_AFTER
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.ports import OutMessage
@@ -97,10 +96,10 @@ def test_a_record_delivered_again_changes_nothing_twice(aws: Aws) -> None:
     event = {"Records": [aws.pollers.executions._record(m) for m in raw]}
 
     # As if Lambda's delete after the first delivery were lost: the same batch, twice.
-    first = executor.handler(event, LambdaContext("executor"))
+    first = aws.functions.executor(event, LambdaContext("executor"))
     applied_row = backend.views.get("group", group_id)
     applied_command = backend.commands.get(receipt.id)
-    second = executor.handler(event, LambdaContext("executor"))
+    second = aws.functions.executor(event, LambdaContext("executor"))
 
     assert first == second == {"batchItemFailures": []}
     assert applied_row is not None and applied_row.version == 1
@@ -202,7 +201,7 @@ def test_on_its_last_receive_before_the_redrive_a_message_is_given_up_not_left_q
             receives[command_id_of(record["body"])]
         )
 
-    response = command.handler({"Records": records}, LambdaContext("command"))
+    response = aws.functions.command({"Records": records}, LambdaContext("command"))
 
     failed = [f["itemIdentifier"] for f in response["batchItemFailures"]]
     assert [command_id_of(r["body"]) for r in records if r["messageId"] in failed] == [head.id]

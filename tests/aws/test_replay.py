@@ -5,7 +5,6 @@ boundary, and only the last one marks it APPLIED."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -15,7 +14,6 @@ import pytest
 
 from devtools.lambda_emulator import LambdaContext
 from domain import commands as c
-from handlers import replay
 from infra.aws.replay import LambdaReplayLauncher
 from infra.dynamodb import event_store
 from pipeline import replay as replay_stage
@@ -25,7 +23,6 @@ from pipeline.records import (
     CommandRecord,
     RecordedEvent,
     Status,
-    replay_payload,
 )
 from tests.support.aws_functions import Aws, aws_harness
 from tests.support.builders import ADMIN, as_admin, create_user, new_id
@@ -67,16 +64,14 @@ class BrokenHistories:
 def test_a_failed_rebuild_ends_failed_with_its_reason_and_a_retry_does_nothing() -> None:
     with aws_harness() as aws:
         backend = aws.backend
-        invocations: list[dict[str, Any]] = []
-        backend.launch_replay = lambda envelope: invocations.append(json.loads(envelope.to_json()))
         receipt = as_admin(backend, c.ReplayFrom(timestamp=EPOCH))
         aws.pollers.commands.poll()
         assert aws.status(receipt.id) is Status.ACCEPTED
-        (payload,) = invocations
+        (payload,) = aws.pollers.replays.take()  # the invocation, kept rather than run
         aws.fail_with(events=BrokenHistories(backend.events))
 
-        replay.handler(payload, LambdaContext("replay"))
-        replay.handler(payload, LambdaContext("replay"))  # Lambda's retry of an async invoke
+        aws.functions.replay(payload, LambdaContext("replay"))
+        aws.functions.replay(payload, LambdaContext("replay"))  # Lambda's retry of an async invoke
 
         record = backend.commands.get(receipt.id)
         assert record is not None and record.status is Status.FAILED
@@ -148,7 +143,7 @@ def test_a_replay_that_runs_out_of_time_is_carried_on_until_every_stream_is_rebu
     with aws_harness() as aws:
         damaged_users(aws, users)
         ran: list[dict[str, Any]] = []
-        run = aws.pollers.replays.handler
+        run = aws.functions.replay
 
         def recorded(payload: dict[str, Any], context: Any) -> None:
             ran.append(payload)
@@ -169,16 +164,34 @@ def test_a_replay_that_runs_out_of_time_is_carried_on_until_every_stream_is_rebu
         assert chunks == [None, streams[2 * PAGE - 1], streams[4 * PAGE - 1]]
 
 
-def replay_with_launches_kept(aws: Aws) -> tuple[CommandRecord, list[dict[str, Any]]]:
+def replay_with_launches_kept(aws: Aws) -> tuple[CommandRecord, Launched]:
     """Submit a ReplayFrom and let the command stage start it; the replay function's
     invocations are kept, in order, for the test to run, rather than run."""
-    launched: list[dict[str, Any]] = []
-    aws.backend.launch_replay = lambda envelope, after="": launched.append(
-        json.loads(replay_payload(envelope, after))
-    )
     receipt = as_admin(aws.backend, c.ReplayFrom(timestamp=EPOCH))
     aws.pollers.commands.poll()
-    return receipt, launched
+    return receipt, Launched(aws)
+
+
+class Launched:
+    """The replay function's invocations so far, in order (taken from the pollers, never run
+    by them)."""
+
+    def __init__(self, aws: Aws) -> None:
+        self.aws = aws
+        self.taken: list[dict[str, Any]] = []
+
+    def _all(self) -> list[dict[str, Any]]:
+        self.taken += self.aws.pollers.replays.take()
+        return self.taken
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._all())
 
 
 def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> None:
@@ -188,7 +201,7 @@ def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> Non
         receipt, launched = replay_with_launches_kept(aws)
         (first,) = launched
 
-        replay.handler(first, RunningOut("replay", pages=1))  # one page, then hands on
+        aws.functions.replay(first, RunningOut("replay", pages=1))  # one page, then hands on
         assert len(launched) == 2 and aws.status(receipt.id) is Status.ACCEPTED
         second = launched[1]
         assert second[RESUME_AFTER]
@@ -199,13 +212,13 @@ def test_a_chunk_delivered_twice_changes_nothing_twice(small_pages: None) -> Non
         assert row.data is not None
         garbled = replace(row, data={**row.data, "first_name": "garbage"})
         backend.views.replace(garbled)
-        replay.handler(first, RunningOut("replay", pages=1))
+        aws.functions.replay(first, RunningOut("replay", pages=1))
         assert len(launched) == 2 and backend.views.get("user", row.id) == garbled
 
-        replay.handler(second, RunningOut("replay", pages=99))  # the rest: done
+        aws.functions.replay(second, RunningOut("replay", pages=99))  # the rest: done
         assert aws.status(receipt.id) is Status.APPLIED
-        replay.handler(second, RunningOut("replay", pages=99))  # delivered twice
-        replay.handler(first, RunningOut("replay", pages=99))
+        aws.functions.replay(second, RunningOut("replay", pages=99))  # delivered twice
+        aws.functions.replay(first, RunningOut("replay", pages=99))
         assert len(launched) == 2 and aws.status(receipt.id) is Status.APPLIED
         assert backend.views.get("user", row.id) == garbled  # stale copies wrote nothing
 
@@ -220,7 +233,7 @@ def test_a_chunk_whose_tries_all_time_out_ends_failed() -> None:
             assert backend.commands.start_replay_chunk(receipt.id, "") is not None  # type: ignore[attr-defined]
         assert aws.status(receipt.id) is Status.ACCEPTED
 
-        replay.handler(payload, LambdaContext("replay"))  # the last try
+        aws.functions.replay(payload, LambdaContext("replay"))  # the last try
 
         record = backend.commands.get(receipt.id)
         assert record is not None and record.status is Status.FAILED

@@ -11,7 +11,6 @@ import pytest
 
 from devtools.lambda_emulator import StreamPoller, matches
 from domain import commands as c
-from handlers import mediator
 from infra.aws import resources
 from pipeline.ports import OutMessage
 from tests.support.aws_functions import Aws, aws_harness
@@ -26,9 +25,11 @@ def aws() -> Iterator[Aws]:
         yield harness
 
 
-def unfiltered(aws: Aws, handler: Any = mediator.handler, **options: Any) -> StreamPoller:
-    """The stream read with no filter: every record reaches the handler."""
+def unfiltered(aws: Aws, handler: Any = None, **options: Any) -> StreamPoller:
+    """The stream read with no filter: every record reaches the handler (default: the
+    mediator's)."""
     poller = aws.pollers.stream
+    handler = handler or aws.functions.mediator
     return StreamPoller(poller.streams, poller.stream_arn, handler, "mediator", **options)
 
 
@@ -88,7 +89,7 @@ def test_a_batch_failing_part_way_resumes_at_the_first_record_not_forwarded(aws:
     responses: list[dict[str, Any]] = []
 
     def recording(event: dict[str, Any], context: Any) -> Any:
-        responses.append(mediator.handler(event, context))
+        responses.append(aws.functions.mediator(event, context))
         return responses[-1]
 
     poller = aws.pollers.stream

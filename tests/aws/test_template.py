@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from infra.aws import resources
-from infra.aws.settings import CONNECTIONS_ENV_NAME, ENV_NAMES, PREFIX, VIEW_ENV_NAMES
+from infra.settings import CONNECTIONS_ENV_NAME, ENV_NAMES, PREFIX, VIEW_ENV_NAMES
 from lambda_runtime.sqs_stage import REDRIVE_AFTER
 
 TEMPLATE = resources.read("test")

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from infra.aws.backend import AwsBackend
 from infra.dynamodb.connections import DynamoConnections
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.websocket import wiring
+from infra.settings import from_env
 from pipeline.records import Status
 from tests.support.websocket_api import Socket, throttled
 from tests.support.websocket_world import (
@@ -251,10 +251,15 @@ def test_a_throttled_post_is_retried_not_lost(world: World) -> None:
 
 
 def test_the_handshake_needs_graphql_transport_ws_and_a_browser_an_allowed_origin(
-    world: World,
+    tmp_path: Path,
 ) -> None:
-    allowed = replace(world.settings, allowed_origins=("https://admin.example.com",))
-    lambda_runtime.use(world.aws.backend, retry_base_s=0, app_settings=allowed)
+    local = replace(from_env({}), data_dir=tmp_path)
+    allowed = replace(local, allowed_origins=("https://admin.example.com",))
+    with websocket_world(tmp_path, settings=allowed) as world:
+        handshakes(world)
+
+
+def handshakes(world: World) -> None:
     assert world.api.connect(protocols=()) == 400
     assert world.api.connect(protocols=("graphql-ws",)) == 400  # the older protocol
     assert world.api.connect(origin="https://evil.example") == 403
@@ -279,8 +284,7 @@ def test_a_status_that_cannot_be_read_is_an_error_and_the_end(world: World) -> N
     admin = world.admin_token()
     command_id = world.create_group(admin)
     socket = world.api.open(admin)
-    failing = replace(world.aws.backend, commands=FailingReads(world.aws.backend.commands))
-    lambda_runtime.use(failing, retry_base_s=0, app_settings=world.settings)
+    world.aws.fail_with(commands=FailingReads(world.aws.backend.commands))
     subscribe(socket, command_id)
     internal = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
     assert socket.received() == [
@@ -330,18 +334,21 @@ class LaggingIndexes:
         return when is None or self.clock - when >= self.lag
 
 
-def test_a_subscription_registered_just_before_a_change_is_sent_it(world: World) -> None:
+def test_a_subscription_registered_just_before_a_change_is_sent_it(tmp_path: Path) -> None:
     """Front ends subscribe right after the mutation, and the pipeline may finish before an
     eventually consistent index has the subscription: the notifier must find it anyway."""
-    settings = world.aws.backend.settings
-    assert settings is not None and settings.connections_table
-    lagging = LaggingIndexes(world.aws.backend.clients.dynamodb(), lag=1_000)
-    gateway, verifier = wiring.gateway(), wiring.verifier()
-    wiring.use(
-        connections=DynamoConnections(lagging, settings.connections_table),
-        gateway=gateway,
-        verifier=verifier,
-    )
+    made: list[LaggingIndexes] = []
+
+    def connections(backend: AwsBackend) -> DynamoConnections:
+        assert backend.settings is not None and backend.settings.connections_table
+        made.append(LaggingIndexes(backend.clients.dynamodb(), lag=1_000))
+        return DynamoConnections(made[0], backend.settings.connections_table)
+
+    with websocket_world(tmp_path, connections=connections) as world:
+        sent_despite_lag(world, made[0])
+
+
+def sent_despite_lag(world: World, lagging: LaggingIndexes) -> None:
     admin = world.admin_token()
     command_id = world.create_group(admin)
     socket = world.api.open(admin)

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import handlers.graphql_api as api
 from bench.cold_start import Context, api_event
-from lambda_runtime import container as lambda_runtime
 from infra.sqlite.backend import open_backend
+from lambda_runtime.bootstrap import build
 
 print("collecting while imported:", gc.isenabled())
-lambda_runtime.use(open_backend(Path(sys.argv[1])))
+functions = build(backend=open_backend(Path(sys.argv[1])))
 event = api_event() if sys.argv[2] == "query" else {"not": "an API Gateway event"}
 try:
-    print("status:", api.handler(event, Context())["statusCode"])
+    print("status:", api.answer(lambda: functions.graphql_api, event, Context())["statusCode"])
 except Exception as error:
     print("failed:", type(error).__name__)
 print("collecting after:", gc.isenabled(), "frozen:", gc.get_freeze_count() > 0)

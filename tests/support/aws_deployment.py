@@ -58,7 +58,7 @@ def moto_stack(observer: Any = None) -> Iterator[Stack]:
 
     from infra.aws import open_backend, resources
     from infra.aws.clients import Clients
-    from infra.aws.settings import from_env
+    from infra.settings import aws_from_env
     from tests.support.moto import serialize_requests
 
     def watch(service: str, operation: str, params: dict[str, Any]) -> None:
@@ -72,26 +72,26 @@ def moto_stack(observer: Any = None) -> Iterator[Stack]:
         clients = Clients(REGION, observer=watch)
         created = resources.create_all(template, clients)
         environment = resources.environment(template, created)
-        yield Stack(open_backend(from_env(environment), clients), environment, template)
+        yield Stack(open_backend(aws_from_env(environment), clients), environment, template)
 
 
 @contextmanager
 def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
-    from devtools.lambda_emulator import Checkpoint, open_pollers
-    from lambda_runtime import container as lambda_runtime
+    from devtools.lambda_emulator import Checkpoint
+    from devtools.lambda_emulator.bootstrap import build
     from tests.support.deployments import Deployment
     from tests.support.moto import server_url
 
     checkpoint = tmp / "stream-checkpoint.json"
     with moto_stack() as stack:
         backend = stack.backend
-        pollers = open_pollers(
+        pollers = build(
             backend,
             stack.template,
             visibility_s=VISIBILITY_S,
             checkpoint=Checkpoint(checkpoint),
             retry_base_s=0,
-        )
+        ).pollers
         config = tmp / "aws-deployment.json"
         config.write_text(
             json.dumps(
@@ -112,24 +112,21 @@ def dynamodb_deployment(tmp: Path) -> Iterator[Any]:
                 TableName=views[kind], Key={"id": {"S": aggregate_id}}
             )
 
-        try:
-            yield Deployment(
-                name="dynamodb",
-                backend=backend,
-                drain=pollers.run_until_idle,
-                consumer_argv=[
-                    sys.executable,
-                    "-m",
-                    "tests.support.consumer",
-                    "dynamodb",
-                    str(config),
-                ],
-                delete_view_row=delete_view_row,
-                unbatched=lambda: backend,  # every call is its own request already
-                with_visibility=_with_visibility,
-            )
-        finally:
-            lambda_runtime.use(None)
+        yield Deployment(
+            name="dynamodb",
+            backend=backend,
+            drain=pollers.run_until_idle,
+            consumer_argv=[
+                sys.executable,
+                "-m",
+                "tests.support.consumer",
+                "dynamodb",
+                str(config),
+            ],
+            delete_view_row=delete_view_row,
+            unbatched=lambda: backend,  # every call is its own request already
+            with_visibility=_with_visibility,
+        )
 
 
 def _with_visibility(queue: Any, seconds: float) -> Any:
@@ -142,21 +139,22 @@ def _with_visibility(queue: Any, seconds: float) -> Any:
 def consume(config_path: str, wire: Any) -> None:
     """A consumer process: the pollers and real handlers on the deployment's state through the
     moto server, until nothing is left. `wire` wraps the backend's ports (kill switches)."""
-    from devtools.lambda_emulator import Checkpoint, open_pollers
+    from devtools.lambda_emulator import Checkpoint
+    from devtools.lambda_emulator.bootstrap import build
     from infra.aws import open_backend, resources
     from infra.aws.clients import Clients
-    from infra.aws.settings import from_env
+    from infra.settings import aws_from_env
 
     config = json.loads(Path(config_path).read_text())
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     clients = Clients(config["region"], config["endpoint_url"], observer=refuse_forbidden)
-    backend = wire(open_backend(from_env(config["environment"]), clients))
-    pollers = open_pollers(
+    backend = wire(open_backend(aws_from_env(config["environment"]), clients))
+    emulator = build(
         backend,
         resources.read(config["stage"], config["region"]),
         visibility_s=VISIBILITY_S,
         checkpoint=Checkpoint(Path(config["checkpoint"])),
         retry_base_s=0,
     )
-    pollers.run_until_idle()
+    emulator.pollers.run_until_idle()

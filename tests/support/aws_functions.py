@@ -1,39 +1,71 @@
-"""A moto account with serverless.yml's resources and pollers playing the event source mappings,
+"""A moto account with serverless.yml's resources, the Lambda handlers built by the emulator's
+root (the same Lambda root a container uses) with pollers playing the event source mappings,
 plus port wrappers that fail on cue."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from devtools.lambda_emulator import Pollers, open_pollers
+from devtools.lambda_emulator import Pollers
+from devtools.lambda_emulator.bootstrap import Emulator, build
 from domain import events as e
 from domain.codec import to_data
 from infra.aws.backend import AwsBackend
 from infra.dynamodb.event_items import event_item, guard_key
 from infra.dynamodb.views import item_of
-from lambda_runtime import container as lambda_runtime
+from lambda_runtime.bootstrap import LambdaFunctions
 from pipeline.records import RecordedEvent, Status, ViewRow
 from tests.support.aws_deployment import Stack, moto_stack
 from tests.support.builders import new_id
 
 
+class Switch:
+    """A port that forwards every call to another: the stack's own, until a test injects a
+    fault (a fake passed to the root, not a part of it replaced)."""
+
+    def __init__(self, port: Any) -> None:
+        self.target = port
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.target, name)
+
+
+SWITCHED = ("events", "views", "commands", "command_queue", "execution_queue")
+
+
+def switched(backend: AwsBackend) -> tuple[AwsBackend, dict[str, Switch]]:
+    switches = {name: Switch(getattr(backend, name)) for name in SWITCHED}
+    return replace(backend, **switches), switches
+
+
 @dataclass
 class Aws:
     stack: Stack
-    pollers: Pollers
+    emulator: Emulator
+    switches: dict[str, Switch]
 
     @property
     def backend(self) -> AwsBackend:
+        """The stack's own ports, as the test sees them: no fault injected."""
         return self.stack.backend
+
+    @property
+    def pollers(self) -> Pollers:
+        return self.emulator.pollers
+
+    @property
+    def functions(self) -> LambdaFunctions:
+        return self.emulator.functions
 
     def fail_with(self, **ports: Any) -> None:
         """The handlers from now on see these ports instead (a fault injected)."""
-        lambda_runtime.use(replace(self.backend, **ports), retry_base_s=0)
+        for name, port in ports.items():
+            self.switches[name].target = port
 
     def status(self, command_id: str) -> Status:
         record = self.backend.commands.get(command_id)
@@ -55,14 +87,22 @@ class Aws:
 
 
 @contextmanager
-def aws_harness(observer: Any = None, *, notifier: bool = False) -> Iterator[Aws]:
-    """The stack, with pollers for its mappings (the WebSocket notifier's too, if asked)."""
+def aws_harness(
+    observer: Any = None,
+    *,
+    notifier: bool = False,
+    connections: Callable[[AwsBackend], Any] | None = None,
+    **given: Any,
+) -> Iterator[Aws]:
+    """The stack, with the handlers and pollers for its mappings (the WebSocket notifier's too,
+    if asked); `given`: what else the emulator's root takes (settings, verifier, gateway), and
+    `connections` makes the WebSocket functions' connections table from the stack's backend."""
     with moto_stack(observer) as stack:
-        pollers = open_pollers(stack.backend, stack.template, retry_base_s=0, notifier=notifier)
-        try:
-            yield Aws(stack, pollers)
-        finally:
-            lambda_runtime.use(None)
+        if connections is not None:
+            given["connections"] = connections(stack.backend)
+        backend, switches = switched(stack.backend)
+        emulator = build(backend, stack.template, retry_base_s=0, notifier=notifier, **given)
+        yield Aws(stack, emulator, switches)
 
 
 class FailingLoads:

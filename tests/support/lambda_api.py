@@ -21,14 +21,13 @@ import httpx
 from websockets.exceptions import ConnectionClosedError
 from websockets.frames import Close
 
-from devtools.lambda_emulator import LambdaContext, Pollers, open_pollers
-from handlers import authorizer, graphql_api
+from devtools.lambda_emulator import LambdaContext, Pollers
+from devtools.lambda_emulator.bootstrap import build
 from infra.auth import verifier_for
 from infra.aws import resources
 from infra.aws.management import ManagementApi
 from infra.settings import from_env
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.websocket import wiring
+from lambda_runtime.bootstrap import LambdaFunctions
 from pipeline.ports import Backend
 from tests.support.api_server import Server
 from tests.support.aws_deployment import REGION, moto_stack
@@ -48,8 +47,9 @@ class ApiGateway(httpx.BaseTransport):
     """An HTTP API: match a route, run its Lambda authorizer (simple response), then the
     function, each with the event API Gateway would send."""
 
-    def __init__(self, routes: list[Route]) -> None:
+    def __init__(self, routes: list[Route], functions: LambdaFunctions) -> None:
         self.routes = {(r.method, r.path): r for r in routes}
+        self.functions = functions  # the authorizer's and the GraphQL function's handlers
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         route = self.routes.get((request.method, request.url.path))
@@ -57,11 +57,13 @@ class ApiGateway(httpx.BaseTransport):
             return httpx.Response(404, json={"message": "Not Found"})
         event = _event(request, route)
         if route.authorized:
-            verdict = authorizer.handler(_authorizer_event(event), LambdaContext("authorizer"))
+            verdict = self.functions.authorizer(
+                _authorizer_event(event), LambdaContext("authorizer")
+            )
             if not verdict.get("isAuthorized"):
                 return httpx.Response(403, json={"message": "Forbidden"})
             event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
-        reply = graphql_api.handler(event, LambdaContext("graphqlApi"))
+        reply = self.functions.graphql_api(event, LambdaContext("graphqlApi"))
         body = reply.get("body") or ""
         content = base64.b64decode(body) if reply.get("isBase64Encoded") else body.encode()
         headers = list((reply.get("headers") or {}).items())
@@ -199,22 +201,26 @@ class LambdaApi(Server):
 
 @contextmanager
 def lambda_api(data: Path) -> Iterator[LambdaApi]:
+    settings = replace(from_env({}), data_dir=data)  # local dev settings and key
+    apis: list[WebSocketApi] = []  # the Management API's client calls the API made below
+    gateway = ManagementApi(lambda endpoint: apis[0].client_for(endpoint))
     with moto_stack() as stack:
-        pollers = open_pollers(stack.backend, stack.template, notifier=True)
-        settings = replace(from_env({}), data_dir=data)  # local dev settings and key
-        lambda_runtime.use(stack.backend, retry_base_s=0, app_settings=settings)
-        authorizer.use(verifier_for(settings))
-        websockets = WebSocketApi(settle=pollers.run_until_idle)
-        wiring.use(gateway=ManagementApi(websockets.client_for), verifier=verifier_for(settings))
-        try:
-            yield LambdaApi(
-                data=data,
-                pollers=pollers,
-                gateway=ApiGateway(routes(stack.template)),
-                websockets=websockets,
-                backend=stack.backend,
-            )
-        finally:
-            wiring.use()
-            authorizer.use(None)
-            lambda_runtime.use(None)
+        emulator = build(
+            stack.backend,
+            stack.template,
+            settings,
+            retry_base_s=0,
+            notifier=True,
+            verifier=verifier_for(settings),
+            gateway=gateway,
+        )
+        functions, pollers = emulator.functions, emulator.pollers
+        websockets = WebSocketApi(functions.websocket, settle=pollers.run_until_idle)
+        apis.append(websockets)
+        yield LambdaApi(
+            data=data,
+            pollers=pollers,
+            gateway=ApiGateway(routes(stack.template), functions),
+            websockets=websockets,
+            backend=stack.backend,
+        )

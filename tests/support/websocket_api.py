@@ -21,8 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from devtools.lambda_emulator import LambdaContext
-from lambda_runtime.websocket import routes
+from devtools.lambda_emulator import LambdaContext, LambdaHandler
 
 DOMAIN = "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
 STAGE = "test"
@@ -79,7 +78,8 @@ class Socket:
 
 
 class WebSocketApi:
-    def __init__(self, settle: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, function: LambdaHandler, settle: Callable[[], None] = lambda: None) -> None:
+        self.function = function  # the websocket function's handler, built by the Lambda root
         self.settle = settle
         # Told of each post before it is delivered: to make something happen meanwhile, or to
         # fail the post (raise).
@@ -100,7 +100,7 @@ class WebSocketApi:
             headers["Sec-WebSocket-Protocol"] = ", ".join(protocols)
         if origin is not None:
             headers["Origin"] = origin
-        reply = routes.handler(_event(socket, "$connect", headers=headers), _context())
+        reply = self.function(_event(socket, "$connect", headers=headers), _context())
         if reply["statusCode"] != 200:
             return int(reply["statusCode"])
         assert reply["headers"]["Sec-WebSocket-Protocol"] == PROTOCOL, reply
@@ -117,7 +117,7 @@ class WebSocketApi:
 
     def invoke(self, socket: Socket, route: str, body: str | None = None, binary: bool = False):
         event = _event(socket, route, body=body, binary=binary)
-        reply = routes.handler(event, _context())
+        reply = self.function(event, _context())
         assert reply["statusCode"] == 200, reply
         while self._disconnects:  # API Gateway's $disconnect comes after the function returns
             self.invoke(self._disconnects.pop(0), "$disconnect")

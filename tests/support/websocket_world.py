@@ -5,7 +5,7 @@ stand-in (tests/support/websocket_api.py) for clients. Tokens come from a local 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,12 +13,10 @@ from typing import Any
 
 import httpx
 
-from handlers import authorizer
 from infra.auth import LocalAuthority, verifier_for
+from infra.aws.backend import AwsBackend
 from infra.aws.management import ManagementApi
 from infra.settings import Settings, from_env
-from lambda_runtime import container as lambda_runtime
-from lambda_runtime.websocket import wiring
 from tests.support.aws_functions import Aws, aws_harness
 from tests.support.lambda_api import ApiGateway, routes
 from tests.support.websocket_api import Socket, WebSocketApi
@@ -88,17 +86,28 @@ def statuses(messages: list[dict[str, Any]]) -> list[str]:
 
 
 @contextmanager
-def websocket_world(data: Path, observer: Any = None) -> Iterator[World]:
-    with aws_harness(observer, notifier=True) as aws:
-        settings = replace(from_env({}), data_dir=data)  # local dev settings and key
-        lambda_runtime.use(aws.backend, retry_base_s=0, app_settings=settings)
-        authorizer.use(verifier_for(settings))
-        api = WebSocketApi(settle=aws.pollers.run_until_idle)
-        wiring.use(gateway=ManagementApi(api.client_for), verifier=verifier_for(settings))
-        gateway = ApiGateway(routes(aws.stack.template))
-        try:
-            with httpx.Client(transport=gateway, base_url="https://api.usermgmt.test") as http:
-                yield World(aws, api, http, settings)
-        finally:
-            wiring.use()
-            authorizer.use(None)
+def websocket_world(
+    data: Path,
+    observer: Any = None,
+    settings: Settings | None = None,
+    connections: Callable[[AwsBackend], Any] | None = None,
+) -> Iterator[World]:
+    """`settings`: the API's (default: local dev settings, the key in `data`); `connections`:
+    the WebSocket functions' connections table, made from the stack's backend."""
+    settings = settings or replace(from_env({}), data_dir=data)
+    apis: list[WebSocketApi] = []  # the gateway's client calls the API made below
+    gateway = ManagementApi(lambda endpoint: apis[0].client_for(endpoint))
+    verifier = verifier_for(settings)
+    with aws_harness(
+        observer,
+        notifier=True,
+        connections=connections,
+        settings=settings,
+        verifier=verifier,
+        gateway=gateway,
+    ) as aws:
+        api = WebSocketApi(aws.functions.websocket, settle=aws.pollers.run_until_idle)
+        apis.append(api)
+        http_api = ApiGateway(routes(aws.stack.template), aws.functions)
+        with httpx.Client(transport=http_api, base_url="https://api.usermgmt.test") as http:
+            yield World(aws, api, http, settings)
