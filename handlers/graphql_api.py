@@ -3,31 +3,25 @@ API Gateway HTTP API (payload 2.0) events. The caller comes from the authorizer'
 (handlers/authorizer.py); no token is verified here, so this package carries no cryptography.
 Subscriptions are not served here: they need the WebSocket API.
 
-A cold start makes about 130,000 objects that live as long as the container (modules, the
-schema, botocore's service models), and the cyclic garbage collector would scan them again and
-again while they are made: about 40 ms of a 470 ms cold start, measured. So it is off from the
-first line of this module to the end of the container's first request; what is alive then is
-frozen (moved out of the collector's sight for good, which also spares later requests' full
-collections) and the collector turned back on. The start's own cyclic garbage, about 2,000
-objects, stays for the container's life.
+The cyclic garbage collector is off from the first import to the end of the container's first
+request (internals/coldstart.py).
 """
 
 from __future__ import annotations
 
-import gc
+import internals.coldstart  # first: it turns the collector off for the imports below
 
-gc.disable()  # before the imports below, which are most of the cold start
+# isort: split
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from mangum import Mangum
 
-from mangum import Mangum  # noqa: E402
-
-from api.app import create_app  # noqa: E402
-from api.identity import AuthorizerIdentity  # noqa: E402
-from lambda_runtime import container as lambda_runtime  # noqa: E402
-from pipeline.ports import Backend  # noqa: E402
-from pipeline.records import CommandRecord  # noqa: E402
-from pipeline.submit import submit  # noqa: E402
+from api.app import create_app
+from api.identity import AuthorizerIdentity
+from lambda_runtime import container as lambda_runtime
+from pipeline.ports import Backend
+from pipeline.records import CommandRecord
+from pipeline.submit import submit
 
 if TYPE_CHECKING:
     from domain.commands import Command
@@ -40,7 +34,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         response: dict[str, Any] = adapter()(event, context)
     finally:
-        _started()
+        internals.coldstart.started()
     return response
 
 
@@ -76,10 +70,3 @@ class LoggedSubmit:
                 "submitted", extra={"command": record.name, "status": record.status.value}
             )
         return record
-
-
-def _started() -> None:
-    """The end of the cold start (see above): freeze what it made, collect from now on."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()

@@ -29,11 +29,12 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from api.app import GraphQLFirst, create_app
+from api.app import create_app
 from api.identity import BearerIdentity
 from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
+from internals.asgi import GraphQLFirst
 from local_server.pipeline_link import WorkerLink
 from pipeline.group_commit import GroupCommitSubmitter
 from pipeline.ports import CommandLog
@@ -43,7 +44,7 @@ from resolvers.status_hub import StatusHub
 
 log = logging.getLogger("usermgmt.serve")
 
-# Requests leave no cyclic garbage (schema/execution.py), so a collection only scans what the
+# Requests leave no cyclic garbage (internals/execution.py), so a collection only scans what the
 # requests in flight hold, and finds nothing to free. At the default threshold (700 new
 # objects) a worker under load ran one every few requests.
 GC_THRESHOLD = 10_000
