@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from infra.dynamodb.commands import record_of
+from infra.dynamodb.commands import command_record_of
 from infra.dynamodb.connections import Subscription
 from lambda_runtime import container as lambda_runtime
 from lambda_runtime.container import command_keys, logger
@@ -57,7 +57,7 @@ def status_change(raw: dict[str, Any]) -> CommandRecord | None:
     new, old = images.get("NewImage"), images.get("OldImage") or {}
     if raw.get("eventName") != "MODIFY" or not new or new.get("status") == old.get("status"):
         return None
-    return record_of(new)
+    return command_record_of(new)
 
 
 def notify(outlet: Outlet, record: CommandRecord, lease_ms: int) -> list[Outcome]:
