@@ -25,7 +25,7 @@ What each module relies on:
   (Strawberry calls it as `from_input(cls, value, context)` with graphql-core's parsed value
   keyed by GraphQL names), and reads `InputContext.config.name_converter.from_field`,
   `StrawberryField.python_name` and `StrawberryContainer.of_type`.
-- `execution.Execution`: subclasses `StrawberryGraphQLCoreExecutionContext` (graphql-core's
+- `execution_context.Execution`: subclasses `StrawberryGraphQLCoreExecutionContext` (graphql-core's
   `ExecutionContext`) and replaces its `async_helpers`, a `GraphQLResolveInfoHelpers` of
   bound methods `gather_async_work` and `track_async_work`, with ones holding a weak reference.
 - `asgi.GraphQLFirst`: sends HTTP requests for /graphql straight to Strawberry's view,

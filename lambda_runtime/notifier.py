@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from infra.dynamodb.commands import command_record_of
+from infra.dynamodb.command_log import command_record_of
 from infra.dynamodb.connections import Subscription
 from lambda_runtime import container as lambda_runtime
 from lambda_runtime.container import command_keys, logger
 from lambda_runtime.websocket import wiring
 from lambda_runtime.websocket.execution import Result, first_result
 from lambda_runtime.websocket.protocol import Operation
-from lambda_runtime.websocket.push import Outcome, Outlet, deliver, lease_duration_ms
+from lambda_runtime.websocket.push import Outlet, PushResult, deliver, lease_duration_ms
 from pipeline.records import CommandRecord
 from schema.context import AppContext, Caller
 
@@ -45,7 +45,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "notified",
                 extra={"status": record.status.value, "outcomes": [o.value for o in outcomes]},
             )
-            if Outcome.BUSY in outcomes:
+            if PushResult.BUSY in outcomes:
                 return _failed(sequence)
     return {"batchItemFailures": []}
 
@@ -60,7 +60,7 @@ def status_change(raw: dict[str, Any]) -> CommandRecord | None:
     return command_record_of(new)
 
 
-def notify(outlet: Outlet, record: CommandRecord, lease_ms: int) -> list[Outcome]:
+def notify(outlet: Outlet, record: CommandRecord, lease_ms: int) -> list[PushResult]:
     render = Renderer(record)
     return [
         deliver(outlet, subscription, record, render, lease_ms)

@@ -44,8 +44,8 @@ from resolvers.status_hub import StatusHub
 
 log = logging.getLogger("usermgmt.serve")
 
-# Requests leave no cyclic garbage (internals/execution.py), so a collection only scans what the
-# requests in flight hold, and finds nothing to free. At the default threshold (700 new
+# Requests leave no cyclic garbage (internals/execution_context.py), so a collection only scans
+# what the requests in flight hold, and finds nothing to free. At the default threshold (700 new
 # objects) a worker under load ran one every few requests.
 GC_THRESHOLD = 10_000
 

@@ -18,7 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from internals import documents
-from internals.execution import Execution
+from internals.execution_context import Execution
 from internals.masking import MaskUnexpected
 from schema.errors import should_mask
 from schema.roots import Mutation, Query, Subscription

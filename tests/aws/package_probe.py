@@ -209,9 +209,9 @@ class Connections:
         return [i for i in self.items.values() if getattr(i, "command_id", None) == command_id]
 
     def claim(self, subscription: Any, rank: int, lease: Any) -> Any:
-        from infra.dynamodb.connections import Claim
+        from infra.dynamodb.connections import LeaseClaim
 
-        return Claim.TAKEN
+        return LeaseClaim.TAKEN
 
     def sent(self, subscription: Any, rank: int, lease: Any) -> None:
         pass
@@ -277,7 +277,7 @@ def probe_notifier() -> None:
     from datetime import UTC, datetime
 
     from infra.aws.management import ManagementApi
-    from infra.dynamodb.commands import DynamoCommandLog
+    from infra.dynamodb.command_log import DynamoCommandLog
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
     from lambda_runtime import container as lambda_runtime

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devtools.lambda_emulator.context import LambdaContext
+from devtools.lambda_emulator.lambda_context import LambdaContext
 from domain import commands as c
 from handlers import graphql_api
 from lambda_runtime.container import logger

@@ -34,7 +34,7 @@ from strawberry.types.base import (
 
 from internals import coldstart, documents
 from internals.asgi import GraphQLFirst
-from internals.execution import Execution
+from internals.execution_context import Execution
 from internals.inputs import build_flat
 from internals.masking import MaskUnexpected
 from schema import inputs

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.dynamodb.commands import DynamoCommandLog, command_record_of
+from infra.dynamodb.command_log import DynamoCommandLog, command_record_of
 from pipeline.record_codec import (
     FIELDS,
     record_from_json,
