@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from domain.codec import field_names
 from domain.commands import AggregateCommand, Command
-from domain.context import Context
+from domain.decision_context import Context
 from domain.errors import Code, DomainError
 from domain.events import Event
 from domain.patch import UNSET

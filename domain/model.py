@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.aggregate import Aggregate, Claim
 from domain.commands import AggregateCommand
-from domain.context import Context
+from domain.decision_context import Context
 from domain.errors import Code, DomainError
 from domain.events import Event
 from domain.named import AUTHORIZATION, GROUP

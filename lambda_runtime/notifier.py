@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from infra.dynamodb.commands import record_of
+from infra.dynamodb.command_log import command_record_of
 from infra.dynamodb.connections import Subscription
 from lambda_runtime.log import command_keys, logger
 from lambda_runtime.websocket.execution import Result, first_result
 from lambda_runtime.websocket.protocol import Operation
-from lambda_runtime.websocket.push import Outcome, Outlet, deliver, lease_duration_ms
+from lambda_runtime.websocket.push import Outlet, PushResult, deliver, lease_duration_ms
 from pipeline.ports import Backend
 from pipeline.records import CommandError, CommandRecord, Status
 from schema.context import AppContext, Caller
@@ -59,7 +59,7 @@ class Notifier:
                 logger.info(
                     "notified", extra={"status": record.status.value, "outcomes": outcome_names}
                 )
-                if Outcome.BUSY in outcomes:
+                if PushResult.BUSY in outcomes:
                     return _failed(sequence)
         return {"batchItemFailures": []}
 
@@ -71,10 +71,12 @@ def status_change(raw: dict[str, Any]) -> CommandRecord | None:
     new, old = images.get("NewImage"), images.get("OldImage") or {}
     if raw.get("eventName") != "MODIFY" or not new or new.get("status") == old.get("status"):
         return None
-    return record_of(new)
+    return command_record_of(new)
 
 
-def notify(outlet: Outlet, record: CommandRecord, render: Renderer, lease_ms: int) -> list[Outcome]:
+def notify(
+    outlet: Outlet, record: CommandRecord, render: Renderer, lease_ms: int
+) -> list[PushResult]:
     return [
         deliver(outlet, subscription, record, render, lease_ms)
         for subscription in outlet.store.subscribed_to(record.id)

@@ -19,19 +19,20 @@ from typing import Protocol
 
 from starlette.applications import Starlette
 
-from api.app import GraphQLFirst, create_app
+from api.app import create_app
 from api.identity import BearerIdentity
 from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
+from internals.asgi import GraphQLFirst
 from local_server.pipeline_link import WorkerLink
 from pipeline.group_commit import GroupCommitSubmitter
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
 
-# Requests leave no cyclic garbage (schema/execution.py), so a collection only scans what the
-# requests in flight hold, and finds nothing to free. At the default threshold (700 new
-# objects) a worker under load ran one every few requests.
+# Requests leave no cyclic garbage (internals/execution_context.py), so a collection only scans
+# what the requests in flight hold, and finds nothing to free. At the default threshold (700
+# new objects) a worker under load ran one every few requests.
 GC_THRESHOLD = 10_000
 
 

@@ -3,62 +3,28 @@
 One socket pair per worker, lines of text both ways:
 - worker -> pipeline: `w` (commands were queued: wake the runner), `+ID` / `-ID` (a
   subscription started / stopped following command ID);
-- pipeline -> worker: the JSON of a watched command's record, read right after each of its
-  status changes commits (so a subscriber sees every status in turn, as in one process), and
-  once when the watch starts (so a change that committed just before it is not missed).
+- pipeline -> worker: the JSON of a watched command's record (pipeline/record_codec.py), read
+  right after each of its status changes commits (so a subscriber sees every status in turn, as
+  in one process), and once when the watch starts (so a change that committed just before it is
+  not missed).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import signal
 import socket
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from pipeline.ports import Backend
-from pipeline.records import CommandError, CommandRecord, Status
+from pipeline.record_codec import record_from_json, record_to_json
 from resolvers.status_hub import StatusHub
 
 log = logging.getLogger("usermgmt.link")
-
-
-def record_to_json(record: CommandRecord) -> str:
-    error = record.error
-    return json.dumps(
-        {
-            "id": record.id,
-            "name": record.name,
-            "status": record.status.value,
-            "actor": record.actor,
-            "submitted_at": record.submitted_at.isoformat(),
-            "updated_at": record.updated_at.isoformat(),
-            "aggregate_id": record.aggregate_id,
-            "version": record.version,
-            "error": None if error is None else [error.code, error.message, error.field],
-        }
-    )
-
-
-def record_from_json(text: str) -> CommandRecord:
-    data: dict[str, Any] = json.loads(text)
-    error = data["error"]
-    return CommandRecord(
-        id=data["id"],
-        name=data["name"],
-        status=Status(data["status"]),
-        actor=data["actor"],
-        submitted_at=datetime.fromisoformat(data["submitted_at"]),
-        updated_at=datetime.fromisoformat(data["updated_at"]),
-        aggregate_id=data["aggregate_id"],
-        version=data["version"],
-        error=None if error is None else CommandError(*error),
-    )
 
 
 class _Line:

@@ -26,8 +26,8 @@ log = logging.getLogger("usermgmt.submit")
 MAX_GROUP = 256  # submissions per transaction: bounds how long one commit holds the lock
 
 
-Outcome = CommandRecord | BaseException  # a submission's record, or the error it raised
-Settled = tuple["asyncio.Future[CommandRecord]", Outcome]
+SubmitResult = CommandRecord | BaseException  # a submission's record, or the error it raised
+Settled = tuple["asyncio.Future[CommandRecord]", SubmitResult]
 
 
 class SubmitterStopped(RuntimeError):
@@ -90,10 +90,10 @@ class GroupCommitSubmitter:
     def _commit(self, group: list[_Submission]) -> None:
         # Prepared before the write lock is taken: every process waits while it is held.
         ready = [self._prepare(s) for s in group]
-        outcomes = self._all_or_nothing(ready) if self.backend.atomic_batch else None
-        _resolve(group, self._one_by_one(ready) if outcomes is None else outcomes)
+        results = self._all_or_nothing(ready) if self.backend.atomic_batch else None
+        _resolve(group, self._one_by_one(ready) if results is None else results)
 
-    def _all_or_nothing(self, ready: list[Prepared | BaseException]) -> list[Outcome] | None:
+    def _all_or_nothing(self, ready: list[Prepared | BaseException]) -> list[SubmitResult] | None:
         """The group with no savepoint around each submission (each costs its statements and a
         copy of every page it changes), on a store that undoes a failed batch whole; None when
         something failed, and nothing was written."""
@@ -106,7 +106,7 @@ class GroupCommitSubmitter:
             log.info("a group of submissions failed (%s): writing them one by one", exc)
             return None
 
-    def _one_by_one(self, ready: list[Prepared | BaseException]) -> list[Outcome]:
+    def _one_by_one(self, ready: list[Prepared | BaseException]) -> list[SubmitResult]:
         try:
             with self.backend.batch():
                 return [self._write(p) for p in ready]
@@ -120,7 +120,7 @@ class GroupCommitSubmitter:
         except Exception as exc:
             return exc
 
-    def _write(self, prepared: Prepared | BaseException) -> Outcome:
+    def _write(self, prepared: Prepared | BaseException) -> SubmitResult:
         # Each submission writes in a batch of its own, a savepoint inside this transaction: a
         # failure undoes this submission alone.
         if isinstance(prepared, BaseException):
@@ -131,23 +131,23 @@ class GroupCommitSubmitter:
             return exc
 
 
-def _resolve(group: list[_Submission], outcomes: list[Outcome]) -> None:
-    """Hand each caller its outcome on its event loop: one call per loop for the whole group,
+def _resolve(group: list[_Submission], results: list[SubmitResult]) -> None:
+    """Hand each caller its result on its event loop: one call per loop for the whole group,
     since each call_soon_threadsafe wakes the loop with a write to its self-pipe (a system call
     a submission, on this thread, when it was one per caller)."""
     by_loop: dict[asyncio.AbstractEventLoop, list[Settled]] = {}
-    for s, outcome in zip(group, outcomes, strict=True):
-        by_loop.setdefault(s.future.get_loop(), []).append((s.future, outcome))
+    for s, result in zip(group, results, strict=True):
+        by_loop.setdefault(s.future.get_loop(), []).append((s.future, result))
     for loop, settled in by_loop.items():
         if not loop.is_closed():
             loop.call_soon_threadsafe(_settle, settled)
 
 
 def _settle(settled: list[Settled]) -> None:
-    for future, outcome in settled:
+    for future, result in settled:
         if future.done():  # the caller may have gone (a cancelled request)
             continue
-        if isinstance(outcome, BaseException):
-            future.set_exception(outcome)
+        if isinstance(result, BaseException):
+            future.set_exception(result)
         else:
-            future.set_result(outcome)
+            future.set_result(result)

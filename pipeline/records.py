@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.codec import from_data, iso_datetime, to_data
 from domain.commands import COMMANDS, AggregateCommand, Command
-from domain.context import Context
+from domain.decision_context import Context
 from domain.errors import Code, DomainError
 from domain.events import EVENTS, Event, upcast
 from domain.model import parse_stream, stream_name

@@ -46,7 +46,7 @@ def command(info: Info, id: strawberry.ID) -> Command | None:
     """Admins see any command; a user sees only their own, and null for anyone else's."""
     ctx = info.context
     record = ctx.backend.commands.get(id)
-    return Command.of(record) if visible(ctx.caller, record) else None
+    return Command.of(record) if record is not None and visible(ctx.caller, record) else None
 
 
 def visible(caller: Caller | None, record: CommandRecord | None) -> bool:

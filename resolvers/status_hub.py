@@ -78,10 +78,10 @@ class StatusHub:
         try:
             yield watch
         finally:
-            watchers = self._watches.get(command_id)
-            if watchers is not None:
-                watchers.discard(watch)
-                if not watchers:
+            remaining = self._watches.get(command_id)
+            if remaining is not None:
+                remaining.discard(watch)
+                if not remaining:
                     del self._watches[command_id]
                     if self.on_watch is not None:
                         self.on_watch(command_id, False)

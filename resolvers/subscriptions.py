@@ -1,6 +1,7 @@
 """commandStatus: the current status first, then each change, until a terminal one."""
 
-from __future__ import annotations
+# Annotations here are objects, not strings (no `from __future__ import annotations`):
+# Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from collections.abc import AsyncGenerator
 

@@ -5,56 +5,34 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, GraphQLSchema, parse
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
-    MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
+from internals import documents
+from internals.execution_context import Execution
+from internals.masking import MaskUnexpected
 from schema.errors import should_mask
-from schema.execution import Execution
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
-DOCUMENT_CACHE = 1024  # distinct query texts kept parsed and validated
 
 
 @dataclass(frozen=True)
 class SchemaOptions:
     introspection: bool = True
     field_suggestions: bool = True
-
-
-class MaskInternalErrors(MaskErrors):
-    """Unexpected exceptions reach the client as "Internal server error" with code INTERNAL;
-    the real one is logged by Strawberry before masking."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=should_mask, error_message="Internal server error")
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL"}
-        return masked
-
-    def _process_result(self, result: object) -> None:
-        # Strawberry's own test is an isinstance against a runtime-checkable Protocol, which
-        # costs 7 µs on every request; this is the same test.
-        errors = getattr(result, "errors", None)
-        if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
 
 
 class Schema(strawberry.Schema):
@@ -80,13 +58,14 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
     )
 
 
-class Defences(MaskInternalErrors):
+class Defences(MaskUnexpected):
     """Every request's defences in one extension, since each extension costs hook calls on
     every request: the token limit and the extra validation rules, parsing and validation
-    cached by document text (an LRU of DOCUMENT_CACHE each), and unexpected errors masked."""
+    cached by document text (internals/documents.py), and unexpected errors masked as
+    "Internal server error" with code INTERNAL (Strawberry logs the real one first)."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
-        super().__init__()
+        super().__init__(should_mask, message="Internal server error", code="INTERNAL")
         self.rules = rules
 
     def on_operation(self) -> Iterator[None]:
@@ -100,29 +79,18 @@ class Defences(MaskInternalErrors):
         # A document that does not parse is left to Strawberry's own parse, which turns the
         # error into the operation's reply on every transport (this hook runs outside that
         # handling, so raising here would end a subscription without a word).
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = _parse(context.query, **context.parse_options)
+        if context.query is not None:
+            with contextlib.suppress(GraphQLError):
+                context.graphql_document = documents.parsed(context.query, MAX_TOKENS)
         yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.query is not None  # it was parsed
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.query, context.validation_rules
+        context.pre_execution_errors = documents.validated(
+            context.schema, context.query, MAX_TOKENS, context.validation_rules
         )
         yield
-
-
-_parse = lru_cache(maxsize=DOCUMENT_CACHE)(parse)
-
-
-@lru_cache(maxsize=DOCUMENT_CACHE)
-def _validate(
-    schema: GraphQLSchema, query: str, rules: tuple[type[ASTValidationRule], ...]
-) -> list[GraphQLError]:
-    """Keyed by the document's text, whose hash Python keeps, rather than by the parsed
-    document, whose hash walks its whole tree again on every request (3 % of a createUser)."""
-    return validate_document(schema, _parse(query, max_tokens=MAX_TOKENS), rules)
 
 
 def _extensions(options: SchemaOptions) -> list[Callable[[], SchemaExtension]]:

@@ -1,16 +1,17 @@
-"""Input types of API.md. User inputs (registerMe, updateMe) have no role or group fields."""
+"""Input types of API.md. User inputs (registerMe, updateMe) have no role or group fields.
+
+Each is built straight from graphql-core's parsed value (internals/inputs.py), so none may
+nest another input object."""
 
 # Annotations here are objects, not strings (no `from __future__ import annotations`):
 # Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import strawberry
 from strawberry import UNSET
-from strawberry.types.arguments import InputContext
-from strawberry.types.base import StrawberryContainer, get_object_definition
+
+from internals.inputs import install_flat
 
 
 @strawberry.input
@@ -114,40 +115,7 @@ class UpdateGroupInput:
     command_id: strawberry.ID | None = None
 
 
-def _build_flat(cls: type, value: Mapping[str, Any], context: InputContext) -> Any:
-    """These inputs hold only scalars and lists of scalars, which graphql-core has already
-    parsed, so the value maps straight onto the class. Strawberry's generic conversion
-    re-resolves every field's type on each request: about a fifth of a createUser's CPU."""
-    names = _NAMES.get(cls)
-    if names is None:
-        definition = get_object_definition(cls, strict=True)
-        convert = context.config.name_converter.from_field
-        names = _NAMES[cls] = tuple((convert(f), f.python_name) for f in definition.fields)
-    # Lists are copied: graphql-core hands every request that omits one the same default.
-    return cls(
-        **{
-            python: list(value[graphql]) if isinstance(value[graphql], list) else value[graphql]
-            for graphql, python in names
-            if graphql in value
-        }
-    )
-
-
-_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
-
-
-def _flat(cls: type) -> bool:
-    """True when no field of `cls` is itself an input object (those need converting)."""
-    for field in get_object_definition(cls, strict=True).fields:
-        kind: Any = field.type
-        while isinstance(kind, StrawberryContainer):
-            kind = kind.of_type
-        if get_object_definition(kind) is not None:
-            return False
-    return True
-
-
-for _input in (
+install_flat(
     UserFilter,
     CreateUserInput,
     UpdateUserInput,
@@ -159,6 +127,4 @@ for _input in (
     UpdateAuthorizationInput,
     CreateGroupInput,
     UpdateGroupInput,
-):
-    assert _flat(_input), f"{_input.__name__} nests an input: _build_flat cannot build it"
-    get_object_definition(_input, strict=True).from_input = _build_flat
+)

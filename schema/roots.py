@@ -6,6 +6,7 @@
 from collections.abc import AsyncGenerator
 
 import strawberry
+from strawberry.permission import BasePermission
 
 from resolvers import mutations as m
 from resolvers import queries as q
@@ -14,8 +15,8 @@ from schema.pagination import Connection
 from schema.permissions import IsAdmin, IsAuthenticated
 from schema.types import Authorization, Command, CommandReceipt, Event, Group, Role, User
 
-ADMIN = [IsAdmin]
-ANYONE = [IsAuthenticated]
+ADMIN: list[type[BasePermission]] = [IsAdmin]
+ANYONE: list[type[BasePermission]] = [IsAuthenticated]
 
 
 @strawberry.type
@@ -107,12 +108,8 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(
+    command_status: AsyncGenerator[Command, None] = strawberry.subscription(
+        resolver=command_status,
         permission_classes=ANYONE,
         description="The current status first, then each change; ends after a terminal one.",
     )
-    async def command_status(
-        self, info: q.Info, command_id: strawberry.ID
-    ) -> AsyncGenerator[Command, None]:
-        async for update in command_status(info, command_id):
-            yield update

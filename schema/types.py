@@ -84,13 +84,14 @@ class Group:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(permission_classes=[IsAdmin], description="admin only")
-    async def members(
+    async def _members(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> "Connection[User]":
         from resolvers.queries import members_of
 
         return await members_of(info, self.id, first, after)
+
+    members = strawberry.field(_members, permission_classes=[IsAdmin], description="admin only")
 
     @classmethod
     def of(cls, row: ViewRow) -> Self:
@@ -171,7 +172,7 @@ class Event:
             occurred_at=record.occurred_at,
             actor=record.actor,
             command_id=strawberry.ID(record.command_id),
-            data=_camel_keys(_current_shape(record)),
+            data=JSON(_camel_keys(_current_shape(record))),
         )
 
 

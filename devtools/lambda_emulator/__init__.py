@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from devtools.lambda_emulator.context import LambdaContext, LambdaHandler
+from devtools.lambda_emulator.lambda_context import LambdaContext, LambdaHandler
 from devtools.lambda_emulator.replays import ReplayInvocations
 from devtools.lambda_emulator.sqs import SqsPoller
 from devtools.lambda_emulator.stream import Checkpoint, StreamPoller, matches

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.app import create_app
 from api.identity import BearerIdentity
 from devtools.lambda_emulator import bootstrap
-from devtools.lambda_emulator.context import LambdaContext
+from devtools.lambda_emulator.lambda_context import LambdaContext
 from devtools.lambda_emulator.stream import Checkpoint
 from infra.auth import LocalAuthority, verifier_for
 from infra.aws import open_backend, resources

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from devtools.lambda_emulator import Pollers
-from devtools.lambda_emulator.context import LambdaHandler
+from devtools.lambda_emulator.lambda_context import LambdaHandler
 from devtools.lambda_emulator.replays import ReplayInvocations
 from devtools.lambda_emulator.sqs import SqsPoller
 from devtools.lambda_emulator.stream import Checkpoint, StreamPoller

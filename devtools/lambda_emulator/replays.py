@@ -8,7 +8,7 @@ import queue
 from collections.abc import Callable
 from typing import Any
 
-from devtools.lambda_emulator.context import LambdaContext, LambdaHandler
+from devtools.lambda_emulator.lambda_context import LambdaContext, LambdaHandler
 from pipeline.records import CommandEnvelope, replay_payload
 
 log = logging.getLogger("usermgmt.pollers")

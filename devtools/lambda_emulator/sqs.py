@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from devtools.lambda_emulator.context import LambdaContext, LambdaHandler
+from devtools.lambda_emulator.lambda_context import LambdaContext, LambdaHandler
 
 log = logging.getLogger("usermgmt.pollers")
 

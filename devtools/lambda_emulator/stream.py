@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from devtools.lambda_emulator.context import LambdaContext, LambdaHandler
+from devtools.lambda_emulator.lambda_context import LambdaContext, LambdaHandler
 from infra.aws.resources import TemplateError
 
 log = logging.getLogger("usermgmt.pollers")

@@ -7,7 +7,7 @@ from typing import Any
 
 from infra.aws.clients import Clients
 from infra.aws.replay import LambdaReplayLauncher
-from infra.dynamodb.commands import DynamoCommandLog
+from infra.dynamodb.command_log import DynamoCommandLog
 from infra.dynamodb.event_store import DynamoEventStore
 from infra.dynamodb.views import DynamoViews
 from infra.settings import AwsSettings

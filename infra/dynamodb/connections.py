@@ -88,7 +88,7 @@ class Lease:
         return cls(uuid.uuid4().hex, now_ms() + duration_ms)
 
 
-class Claim(Enum):
+class LeaseClaim(Enum):
     TAKEN = "taken"  # send it
     DONE = "done"  # nothing to send: already sent, or the subscription is gone
     BUSY = "busy"  # another sender holds the lease: try again later
@@ -215,7 +215,7 @@ class DynamoConnections:
         for item in self._pages(request):
             yield subscription_of(item)
 
-    def claim(self, subscription: Subscription, rank: int, lease: Lease) -> Claim:
+    def claim(self, subscription: Subscription, rank: int, lease: Lease) -> LeaseClaim:
         """Take the lease to send a status of `rank`, if it is new to this subscription."""
         try:
             self.client.update_item(
@@ -238,9 +238,9 @@ class DynamoConnections:
                 raise
             old = getattr(exc, "response", {}).get("Item")
             if not old or _sent(old) >= rank:
-                return Claim.DONE
-            return Claim.BUSY
-        return Claim.TAKEN
+                return LeaseClaim.DONE
+            return LeaseClaim.BUSY
+        return LeaseClaim.TAKEN
 
     def sent(self, subscription: Subscription, rank: int, lease: Lease) -> None:
         """Record that the status of `rank` was sent, and let go of the lease."""

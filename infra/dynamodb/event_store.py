@@ -16,8 +16,8 @@ from domain.codec import iso_datetime
 from domain.model import Effects
 from infra.dynamodb.append import refusal, steps
 from infra.dynamodb.attributes import TRANSACTION_CANCELED, error_code, n, s
+from infra.dynamodb.batch_get import batch_get
 from infra.dynamodb.event_items import TIME_INDEX, TIME_SHARDS, record_of
-from infra.dynamodb.reads import batch_get
 from pipeline.records import RecordedEvent
 
 STREAMS_PER_FETCH = 200  # histories held in memory at once while replaying

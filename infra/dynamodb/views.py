@@ -16,7 +16,7 @@ from typing import Any
 from domain.codec import iso_datetime
 from domain.rules import unique_key
 from infra.dynamodb.attributes import CONDITION_FAILED, Item, error_code, get_s, n, s
-from infra.dynamodb.reads import batch_get
+from infra.dynamodb.batch_get import batch_get
 from pipeline.ports import ViewFilter
 from pipeline.records import ViewRow
 

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from infra.sqlite.change_feed import SqliteChangeFeed
-from infra.sqlite.commands import SqliteCommandLog
+from infra.sqlite.command_log import SqliteCommandLog
 from infra.sqlite.db import Database
 from infra.sqlite.event_store import SqliteEventStore
 from infra.sqlite.queue import DEFAULT_VISIBILITY_S, SqliteQueue, reclaim_orphans

@@ -20,13 +20,13 @@ from typing import Any
 from strawberry.types.execution import PreExecutionError
 
 from infra.aws.management import ManagementApi
-from infra.dynamodb.connections import Claim, DynamoConnections, Lease, Subscription
+from infra.dynamodb.connections import DynamoConnections, Lease, LeaseClaim, Subscription
 from lambda_runtime.websocket.execution import Result, errors_of, next_payload
 from lambda_runtime.websocket.protocol import complete_message, error_message, next_message
 from pipeline.records import CommandRecord
 
 
-class Outcome(Enum):
+class PushResult(Enum):
     SENT = "sent"
     SKIPPED = "skipped"  # nothing new for this subscription, or it is gone
     BUSY = "busy"  # another sender holds its lease: try again later
@@ -67,17 +67,17 @@ def deliver(
     record: CommandRecord,
     render: Render,
     lease_ms: int,
-) -> Outcome:
+) -> PushResult:
     """The notifier's part: `record` is a status change of the subscription's command (the
     claim decides whether it is new to the subscription)."""
     rank = record.status.rank
     result = render(subscription, record)
     lease = Lease.for_ms(lease_ms)
     claim = outlet.store.claim(subscription, rank, lease)
-    if claim is Claim.BUSY:
-        return Outcome.BUSY
-    if claim is Claim.DONE:
-        return Outcome.SKIPPED
+    if claim is LeaseClaim.BUSY:
+        return PushResult.BUSY
+    if claim is LeaseClaim.DONE:
+        return PushResult.SKIPPED
     return send(outlet, subscription, result, record, lease)
 
 
@@ -87,7 +87,7 @@ def send(
     result: Result,
     record: CommandRecord | None,
     lease: Lease,
-) -> Outcome:
+) -> PushResult:
     """Post what `result` says while holding `lease`, then record it or end the subscription.
     `record` is the command as read (None when missing, or when the read failed: the result then
     carries the error); `result` is what the resolver made of it for this subscriber: None when
@@ -106,17 +106,17 @@ def send(
             outlet.store.release(subscription, lease)
             raise
         if not alive:
-            return Outcome.GONE
+            return PushResult.GONE
     if result is None or record is None or record.status.terminal:
         return _end(outlet, subscription, complete_message(subscription.id))
     outlet.store.sent(subscription, record.status.rank, lease)
-    return Outcome.SENT
+    return PushResult.SENT
 
 
-def _end(outlet: Outlet, subscription: Subscription, last: dict[str, Any]) -> Outcome:
+def _end(outlet: Outlet, subscription: Subscription, last: dict[str, Any]) -> PushResult:
     """Forget the subscription, then post its last message (`complete`, or `error`), so that
     nothing can follow it. Only a sender that dies (or a Management API that keeps refusing,
     after botocore's retries) between the two leaves the client without its `complete`; it
     already has the terminal status."""
     outlet.store.end(subscription.connection_id, subscription.id, subscription.command_id)
-    return Outcome.SENT if outlet.post_to(subscription, last) else Outcome.GONE
+    return PushResult.SENT if outlet.post_to(subscription, last) else PushResult.GONE

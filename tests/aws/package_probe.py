@@ -216,9 +216,9 @@ class Connections:
         return [i for i in self.items.values() if getattr(i, "command_id", None) == command_id]
 
     def claim(self, subscription: Any, rank: int, lease: Any) -> Any:
-        from infra.dynamodb.connections import Claim
+        from infra.dynamodb.connections import LeaseClaim
 
-        return Claim.TAKEN
+        return LeaseClaim.TAKEN
 
     def sent(self, subscription: Any, rank: int, lease: Any) -> None:
         pass
@@ -288,7 +288,7 @@ def probe_notifier() -> None:
 
     import handlers.notifier  # noqa: F401  # what the function's entry point imports
     from infra.aws.management import ManagementApi
-    from infra.dynamodb.commands import DynamoCommandLog
+    from infra.dynamodb.command_log import DynamoCommandLog
     from infra.dynamodb.connections import Subscription
     from infra.settings import Settings
     from lambda_runtime.bootstrap import build

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from devtools.lambda_emulator.context import LambdaContext
+from devtools.lambda_emulator.lambda_context import LambdaContext
 from domain import commands as c
 from lambda_runtime.log import logged, logger
 from tests.support.aws_functions import FailingLoads, aws_harness

@@ -124,7 +124,17 @@ def test_a_packaged_handler_runs_on_a_real_shaped_event_with_the_runtime_alone(
     run_probe(handler, tmp_path)
 
 
-OURS = {"domain", "pipeline", "infra", "handlers", "schema", "resolvers", "api", "lambda_runtime"}
+OURS = {
+    "domain",
+    "pipeline",
+    "infra",
+    "handlers",
+    "schema",
+    "resolvers",
+    "api",
+    "lambda_runtime",
+    "internals",
+}
 # What a zip holds that is not code: the plugin's marker, the function's requirements.
 NOT_CODE = {".completed_requirements", "requirements.txt"}
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber  # type: ignore[import-untyped]
 
 from infra.aws.management import ManagementApi
-from infra.dynamodb.connections import Claim, DynamoConnections, Lease, Subscription, now_ms
+from infra.dynamodb.connections import DynamoConnections, Lease, LeaseClaim, Subscription, now_ms
 from tests.support.aws_deployment import REGION, moto_stack
 
 
@@ -31,9 +31,9 @@ def subscription(connection_id: str) -> Subscription:
 def test_nobody_sends_while_another_holds_the_lease(store: DynamoConnections) -> None:
     held = subscription("held")
     assert store.register(held, Lease("first", now_ms() + 60_000))
-    assert store.claim(held, 1, Lease.for_ms(60_000)) is Claim.BUSY
+    assert store.claim(held, 1, Lease.for_ms(60_000)) is LeaseClaim.BUSY
     store.sent(held, 0, Lease("first", 0))
-    assert store.claim(held, 1, Lease.for_ms(60_000)) is Claim.TAKEN
+    assert store.claim(held, 1, Lease.for_ms(60_000)) is LeaseClaim.TAKEN
 
 
 def test_a_rank_is_sent_once_and_never_after_a_higher_one(store: DynamoConnections) -> None:
@@ -41,9 +41,9 @@ def test_a_rank_is_sent_once_and_never_after_a_higher_one(store: DynamoConnectio
     lease = Lease("first", now_ms() + 60_000)
     assert store.register(sub, lease)
     store.sent(sub, 1, lease)
-    assert store.claim(sub, 1, Lease.for_ms(60_000)) is Claim.DONE
-    assert store.claim(sub, 0, Lease.for_ms(60_000)) is Claim.DONE
-    assert store.claim(sub, 2, Lease.for_ms(60_000)) is Claim.TAKEN
+    assert store.claim(sub, 1, Lease.for_ms(60_000)) is LeaseClaim.DONE
+    assert store.claim(sub, 0, Lease.for_ms(60_000)) is LeaseClaim.DONE
+    assert store.claim(sub, 2, Lease.for_ms(60_000)) is LeaseClaim.TAKEN
 
 
 def test_a_lease_whose_holder_died_runs_out_and_the_status_is_sent_again(
@@ -52,13 +52,13 @@ def test_a_lease_whose_holder_died_runs_out_and_the_status_is_sent_again(
     sub = subscription("died")
     assert store.register(sub, Lease("first", now_ms() + 60_000))
     store.sent(sub, 0, Lease("first", 0))
-    assert store.claim(sub, 1, Lease("dies", now_ms() - 1)) is Claim.TAKEN  # then it dies
+    assert store.claim(sub, 1, Lease("dies", now_ms() - 1)) is LeaseClaim.TAKEN  # then it dies
     retry = Lease.for_ms(60_000)
-    assert store.claim(sub, 1, retry) is Claim.TAKEN
+    assert store.claim(sub, 1, retry) is LeaseClaim.TAKEN
     store.sent(sub, 1, Lease("dies", 0))  # the dead sender's late record changes nothing
-    assert store.claim(sub, 1, Lease.for_ms(60_000)) is Claim.BUSY
+    assert store.claim(sub, 1, Lease.for_ms(60_000)) is LeaseClaim.BUSY
     store.sent(sub, 1, retry)
-    assert store.claim(sub, 1, Lease.for_ms(60_000)) is Claim.DONE
+    assert store.claim(sub, 1, Lease.for_ms(60_000)) is LeaseClaim.DONE
 
 
 def test_an_ended_subscription_is_sent_nothing_and_its_id_is_free_again(
@@ -68,7 +68,7 @@ def test_an_ended_subscription_is_sent_nothing_and_its_id_is_free_again(
     assert store.register(sub, Lease.for_ms(60_000))
     assert not store.register(sub, Lease.for_ms(60_000))
     store.end(sub.connection_id, sub.id)
-    assert store.claim(sub, 2, Lease.for_ms(60_000)) is Claim.DONE
+    assert store.claim(sub, 2, Lease.for_ms(60_000)) is LeaseClaim.DONE
     assert store.register(sub, Lease.for_ms(60_000))
 
 
@@ -162,6 +162,6 @@ def test_a_listing_left_behind_neither_blocks_a_new_subscription_nor_is_sent_to(
         Key={"connection_id": {"S": "orphan"}, "key": {"S": "subscription#1"}},
     )
     (orphan,) = [s for s in store.subscribed_to("c-1") if s.connection_id == "orphan"]
-    assert store.claim(orphan, 1, Lease.for_ms(60_000)) is Claim.DONE
+    assert store.claim(orphan, 1, Lease.for_ms(60_000)) is LeaseClaim.DONE
     assert store.register(sub, Lease.for_ms(60_000))
     assert [s.connection_id for s in store.subscribed_to("c-1")].count("orphan") == 1

@@ -14,7 +14,8 @@ import pytest
 from domain import commands as c
 from infra.sqlite import open_backend
 from infra.sqlite.backend import EmbeddedBackend
-from local_server.pipeline_link import WorkerLink, WorkerLinks, record_from_json, record_to_json
+from local_server.pipeline_link import WorkerLink, WorkerLinks
+from pipeline.record_codec import record_from_json, record_to_json
 from pipeline.records import CommandError, CommandRecord, Status
 from resolvers.status_hub import StatusHub
 from tests.support.builders import as_admin, new_id

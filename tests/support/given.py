@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from domain.commands import AggregateCommand
-from domain.context import Context
+from domain.decision_context import Context
 from domain.errors import Code, DomainError
 from domain.events import Event
 from domain.model import fold, handle

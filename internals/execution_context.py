@@ -5,7 +5,8 @@ operation's executor, and all it holds (variables, collected fields, the request
 is a reference cycle that only the cyclic garbage collector can free: about 40 objects a
 createUser, 280 a 20-alias query. Those collections cost a createUser about 40 µs of its
 350. With the helpers reaching the executor through a weak reference, an operation's objects
-are freed as soon as it ends (tests/unit/test_api_garbage.py)."""
+are freed as soon as it ends (tests/unit/test_internals.py, and through the whole app
+tests/e2e/test_api_app.py::test_a_request_leaves_nothing_for_the_cycle_collector)."""
 
 from __future__ import annotations
 

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
-from typing import Any
 
 from domain.codec import iso_datetime
 from infra.sqlite.db import Database
+from pipeline.record_codec import FIELDS, error_values, record_from_values, record_values
 from pipeline.records import ADVANCES_FROM, CommandError, CommandRecord, Status
 
-COLUMNS = (
-    "id, name, status, actor, aggregate_id, version, error_code, error_message, error_field,"
-    " submitted_at, updated_at"
+COLUMNS = ", ".join(FIELDS)  # the table's columns are the codec's fields, in its order
+_INSERT = (
+    f"INSERT INTO commands ({COLUMNS}) VALUES ({', '.join('?' * len(FIELDS))})"
+    " ON CONFLICT DO NOTHING"
 )
 
 StatusListener = Callable[[str], None]
@@ -37,23 +37,7 @@ class SqliteCommandLog:
 
     def record(self, record: CommandRecord) -> CommandRecord:
         with self.db.write() as conn:
-            inserted = conn.execute(
-                f"INSERT INTO commands ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (
-                    record.id,
-                    record.name,
-                    record.status.value,
-                    record.actor,
-                    record.aggregate_id,
-                    record.version,
-                    None,
-                    None,
-                    None,
-                    iso_datetime(record.submitted_at),
-                    iso_datetime(record.updated_at),
-                ),
-            ).rowcount
+            inserted = conn.execute(_INSERT, record_values(record)).rowcount
             if inserted:
                 self._changed(record.id)
                 return record
@@ -67,7 +51,7 @@ class SqliteCommandLog:
             .execute(f"SELECT {COLUMNS} FROM commands WHERE id = ?", (command_id,))
             .fetchone()
         )
-        return None if row is None else _record(row)
+        return None if row is None else record_from_values(row)
 
     def advance(
         self,
@@ -80,14 +64,7 @@ class SqliteCommandLog:
         with self.db.write() as conn:
             moved = conn.execute(
                 _ADVANCE[status],
-                (
-                    iso_datetime(at),
-                    version,
-                    error and error.code,
-                    error and error.message,
-                    error and error.field,
-                    command_id,
-                ),
+                (iso_datetime(at), version, *error_values(error), command_id),
             ).rowcount
             if moved:
                 self._changed(command_id)
@@ -95,20 +72,4 @@ class SqliteCommandLog:
 
     def _changed(self, command_id: str) -> None:
         for listener in self.listeners:
-            self.db.after_commit(partial(listener, command_id))
-
-
-def _record(row: tuple[Any, ...]) -> CommandRecord:
-    id_, name, status, actor, aggregate_id, version, code, message, field = row[:9]
-    submitted, updated = row[9:]
-    return CommandRecord(
-        id=id_,
-        name=name,
-        status=Status(status),
-        actor=actor,
-        aggregate_id=aggregate_id,
-        version=version,
-        error=None if code is None else CommandError(code, message, field),
-        submitted_at=datetime.fromisoformat(submitted),
-        updated_at=datetime.fromisoformat(updated),
-    )
+            self.db.after_commit(lambda listener=listener: listener(command_id))

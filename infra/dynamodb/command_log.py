@@ -11,10 +11,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.codec import iso_datetime
-from infra.dynamodb.attributes import CONDITION_FAILED, Item, error_code, get_n, get_s, n, s
+from infra.dynamodb.attributes import CONDITION_FAILED, Item, error_code, get_n, n, s
+from pipeline.record_codec import (
+    ERROR_FIELDS,
+    FIELDS,
+    error_values,
+    record_from_values,
+    record_values,
+)
 from pipeline.records import ADVANCES_FROM, CommandError, CommandRecord, Status
 
-ERROR_ATTRS = ("error_code", "error_message", "error_field")
+NUMBERS = frozenset({"version"})  # the codec's fields stored as N; the others are S
 
 
 class DynamoCommandLog:
@@ -37,7 +44,7 @@ class DynamoCommandLog:
                 raise
             stored = getattr(exc, "response", {}).get("Item")
             if stored:
-                return record_of(stored)
+                return command_record_of(stored)
             again = self.get(record.id)
             assert again is not None
             return again
@@ -48,7 +55,7 @@ class DynamoCommandLog:
             TableName=self.table, Key={"id": s(command_id)}, ConsistentRead=True
         )
         item = response.get("Item")
-        return None if item is None else record_of(item)
+        return None if item is None else command_record_of(item)
 
     def advance(
         self,
@@ -69,7 +76,7 @@ class DynamoCommandLog:
             names["#version"] = "version"
             values[":version"] = n(version)
             sets.append("#version = :version")
-        for attr, value in zip(ERROR_ATTRS, _error_values(error), strict=True):
+        for attr, value in zip(ERROR_FIELDS, error_values(error), strict=True):
             names[f"#{attr}"] = attr
             if value is None:
                 removes.append(f"#{attr}")
@@ -152,22 +159,12 @@ class DynamoCommandLog:
         return True
 
     def _item(self, record: CommandRecord) -> Item:
-        item: Item = {
-            "id": s(record.id),
-            "name": s(record.name),
-            "status": s(record.status.value),
-            "actor": s(record.actor),
-            "submitted_at": s(iso_datetime(record.submitted_at)),
-            "updated_at": s(iso_datetime(record.updated_at)),
-            "expires_at": n(int((record.submitted_at + self.ttl).timestamp())),
+        item = {
+            name: n(value) if name in NUMBERS else s(value)
+            for name, value in zip(FIELDS, record_values(record), strict=True)
+            if value is not None
         }
-        if record.aggregate_id is not None:
-            item["aggregate_id"] = s(record.aggregate_id)
-        if record.version is not None:
-            item["version"] = n(record.version)
-        for attr, value in zip(ERROR_ATTRS, _error_values(record.error), strict=True):
-            if value is not None:
-                item[attr] = s(value)
+        item["expires_at"] = n(int((record.submitted_at + self.ttl).timestamp()))
         return item
 
 
@@ -185,24 +182,11 @@ def _chunk_values(after: str, values: Item) -> Item:
     return values
 
 
-def _error_values(error: CommandError | None) -> tuple[str | None, str | None, str | None]:
-    if error is None:
-        return None, None, None
-    return error.code, error.message, error.field
+def command_record_of(item: Item) -> CommandRecord:
+    """The record of a `commands` item, as read or as a stream's image of it."""
+    return record_from_values([_plain(item.get(name)) for name in FIELDS])
 
 
-def record_of(item: Item) -> CommandRecord:
-    code = get_s(item, "error_code")
-    return CommandRecord(
-        id=item["id"]["S"],
-        name=item["name"]["S"],
-        status=Status(item["status"]["S"]),
-        actor=item["actor"]["S"],
-        submitted_at=datetime.fromisoformat(item["submitted_at"]["S"]),
-        updated_at=datetime.fromisoformat(item["updated_at"]["S"]),
-        aggregate_id=get_s(item, "aggregate_id"),
-        version=get_n(item, "version"),
-        error=None
-        if code is None
-        else CommandError(code, get_s(item, "error_message") or "", get_s(item, "error_field")),
-    )
+def _plain(value: dict[str, str] | None) -> str | None:
+    """An S or N attribute's text (the codec reads a version from its text)."""
+    return None if value is None else value.get("S", value.get("N"))
