@@ -140,7 +140,7 @@ class Server:
     def launch(self) -> Server:
         """Start the process, without waiting for it to serve. In a session of its own, so that
         `interrupt` can do what a Ctrl-C on its terminal does."""
-        command = [sys.executable, "-m", "cli.commands", "serve", "--port", str(self.port)]
+        command = [sys.executable, "-m", "handlers.cli", "serve", "--port", str(self.port)]
         command += ["--data", str(self.data), *self.args]
         self.process = subprocess.Popen(
             command,
