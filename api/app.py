@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.identity import BearerIdentity, IdentitySource
+from api.transport_ws import TransportWS
 from infra.auth import AuthError
 from infra.settings import Settings
 from pipeline.ports import Backend
@@ -52,6 +53,8 @@ FORBIDDEN_ORIGIN = json.dumps(
 class GraphQLApp(GraphQL[AppContext, None]):
     """Strawberry's ASGI view, with authentication before anything is parsed: HTTP callers by
     the identity source (401 when it fails), WebSocket callers by their connection_init."""
+
+    graphql_transport_ws_handler_class = TransportWS
 
     def __init__(
         self,

@@ -212,3 +212,55 @@ def test_a_document_that_cannot_run_closes_the_socket_with_its_error(
         ws.recv(WAIT_S)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason
+
+
+def test_an_unexpected_error_in_a_subscription_is_masked(server: Server, admin: str) -> None:
+    """A command id no store can hold (a lone surrogate) fails inside the server: the client gets
+    the masked error HTTP gives (code INTERNAL), never the exception's own words."""
+    with server.socket(admin) as ws:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
+        payload = {"query": query, "variables": {"id": "a\ud800"}}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
+        assert json.loads(ws.recv(WAIT_S)) == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": None, "errors": [masked]},
+        }
+        assert json.loads(ws.recv(WAIT_S)) == {"id": "1", "type": "complete"}
+
+
+COMMAND_STATUS = 'subscription { commandStatus(commandId: "x") { status } }'
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"id": "1", "type": "subscribe", "payload": None},
+        {"id": "1", "type": "subscribe", "payload": "query"},
+        {"id": "1", "type": "subscribe", "payload": {"query": 1}},
+        {"id": "1", "type": "subscribe", "payload": {"query": COMMAND_STATUS, "variables": [1]}},
+        {"id": "1", "type": "subscribe", "payload": {"query": COMMAND_STATUS, "extensions": 1}},
+        {"type": "subscribe", "payload": {"query": COMMAND_STATUS}},
+    ],
+    ids=[
+        "payload null",
+        "payload a string",
+        "query a number",
+        "variables a list",
+        "extensions a number",
+        "no id",
+    ],
+)
+def test_a_malformed_subscribe_closes_the_socket_with_4400(
+    server: Server, admin: str, message: dict[str, Any]
+) -> None:
+    """graphql-transport-ws's answer to a message that is not one (on AWS, named in the last
+    message before the close: tests/aws/test_websocket_parity.py)."""
+    with server.socket(admin) as ws, pytest.raises(ConnectionClosed) as closed:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps(message))
+        ws.recv(WAIT_S)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, "Failed to parse message")
