@@ -64,7 +64,7 @@ def usermgmt_server(data: Path, *extra: str) -> Iterator[Server]:
     token = LocalAuthority.ensure(data).mint(
         "local|bench", admin_claim=settings.admin_claim, admin_value=settings.admin_value
     )
-    args = ["-m", "cli.commands", "serve", "--data", str(data), *extra]
+    args = ["-m", "handlers.cli", "serve", "--data", str(data), *extra]
     with _process(args, data.parent / f"server-{data.name}.log", token) as server:
         yield server
 

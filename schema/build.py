@@ -20,6 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
+from schema import cost
 from schema.errors import should_mask
 from schema.execution import Execution
 from schema.roots import Mutation, Query, Subscription
@@ -83,7 +84,8 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
 class Defences(MaskInternalErrors):
     """Every request's defences in one extension, since each extension costs hook calls on
     every request: the token limit and the extra validation rules, parsing and validation
-    cached by document text (an LRU of DOCUMENT_CACHE each), and unexpected errors masked."""
+    cached by document text (an LRU of DOCUMENT_CACHE each), the cost limit, and unexpected
+    errors masked."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
         super().__init__()
@@ -107,9 +109,17 @@ class Defences(MaskInternalErrors):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.query is not None  # it was parsed
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.query, context.validation_rules
-        )
+        schema = context.schema._schema
+        errors = _validate(schema, context.query, context.validation_rules)
+        if not errors:
+            # After validation, with the request's variables (schema/cost.py says why).
+            document = _parse(context.query, max_tokens=MAX_TOKENS)
+            nodes = cost.cost_of(
+                schema, document, context.query, context.operation_name, context.variables
+            )
+            if nodes > cost.MAX_COST:
+                errors = [cost.refusal(nodes)]
+        context.pre_execution_errors = errors
         yield
 
 

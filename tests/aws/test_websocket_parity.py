@@ -292,3 +292,18 @@ def test_a_document_that_cannot_run_gets_the_errors_http_gives_it(
     assert socket.received() == [{"id": "1", "type": "error", "payload": expected}]
     socket.send({"type": "ping"})
     assert socket.received() == [{"type": "pong"}]
+
+
+def test_a_subscription_over_the_cost_limit_is_refused_alike(
+    both: Both, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both WebSocket paths run the API's schema, so its cost limit. No commandStatus document
+    can cost more than a few nodes (a Command has no lists), so the limit is lowered here to
+    show the rule applies there and answers as over HTTP."""
+    monkeypatch.setattr("schema.cost.MAX_COST", 1)
+    steps = [init(both.world.admin_token()), recv(), sub(both.commands.applied), recv()]
+    local = talk_local(both.local_url, steps)
+    (error,) = local[1]["payload"]
+    assert local[1]["type"] == "error"
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 2, "maxCost": 1}
+    assert talk_aws(both.world, steps) == local

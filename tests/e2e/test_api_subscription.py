@@ -30,6 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
+from schema.cost import MAX_COST
 from tests.support.api_server import WAIT_S, ReadyServer, Server, subscribe
 
 
@@ -264,3 +265,20 @@ def test_a_malformed_subscribe_closes_the_socket_with_4400(
         ws.recv(WAIT_S)
     assert closed.value.rcvd is not None
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, "Failed to parse message")
+
+
+@pytest.mark.local_only(
+    "the AWS WebSocket runs commandStatus only (tests/aws/test_websocket_parity.py shows its cost"
+    " limit)"
+)
+def test_a_query_over_the_cost_limit_is_refused_on_the_websocket(server: Server, admin: str):
+    inner = "members(first: 100) { edges { cursor } }"
+    members = f"members(first: 100) {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
+    query = "{ " + " ".join(f'g{i}: group(id: "x") {{ {members} }}' for i in range(20)) + " }"
+    with server.socket(admin) as ws:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        reply = json.loads(ws.recv(WAIT_S))
+    assert reply["type"] == "error", reply
+    (error,) = reply["payload"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 204020, "maxCost": MAX_COST}
