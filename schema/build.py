@@ -113,10 +113,7 @@ class Defences(MaskInternalErrors):
         errors = _validate(schema, context.query, context.validation_rules)
         if not errors:
             # After validation, with the request's variables (schema/cost.py says why).
-            document = _parse(context.query, max_tokens=MAX_TOKENS)
-            nodes = cost.cost_of(
-                schema, document, context.query, context.operation_name, context.variables
-            )
+            nodes = cost.cost_of(schema, context.query, context.operation_name, context.variables)
             if nodes > cost.MAX_COST:
                 errors = [cost.refusal(nodes)]
         context.pre_execution_errors = errors

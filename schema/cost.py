@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -43,6 +42,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_operation_ast,
+    parse,
     value_from_ast_untyped,
 )
 
@@ -105,6 +105,10 @@ class Term:
         objects = parents * self.count * (self.page_size(variables) if self.page else 1)
         return objects * self.weight + sum(c.cost(objects, variables) for c in self.children)
 
+    def variable_pages(self) -> bool:
+        own = self.page is not None and self.page.variable is not None
+        return own or any(c.variable_pages() for c in self.children)
+
     def page_size(self, variables: Mapping[str, Any]) -> int:
         page = self.page
         assert page is not None
@@ -120,32 +124,37 @@ class Term:
 
 def cost_of(
     schema: GraphQLSchema,
-    document: DocumentNode,
     query: str,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
 ) -> int:
-    """The operation's cost with these variables; 0 when the document names no such operation
-    (execution refuses it)."""
-    terms = _shape(schema, document, query, operation_name)
+    """The cost of a valid document's operation with these variables; 0 when the document names
+    no such operation (execution refuses it)."""
+    constant, terms = _shape(schema, query, operation_name)
+    if constant is not None:
+        return constant
     return sum(t.cost(1, variables or {}) for t in terms)
 
 
 @lru_cache(maxsize=1024)
 def _shape(
-    schema: GraphQLSchema, document: DocumentNode, query: str, operation_name: str | None
-) -> tuple[Term, ...]:
-    """Keyed by the query's text (`document` is the cached parse of it, the same object)."""
+    schema: GraphQLSchema, query: str, operation_name: str | None
+) -> tuple[int | None, tuple[Term, ...]]:
+    """The operation's terms, and its cost when no variable sets a `first` (most documents:
+    then a request costs a cache lookup). Keyed by the document's text, not its parsed form,
+    whose hash walks the whole tree on every request; parsed again here on a miss only (it
+    parsed within the token limit)."""
+    document = parse(query)
     operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return ()
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return ()
+    root = schema.get_root_type(operation.operation) if operation else None
+    if operation is None or root is None:
+        return 0, ()
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _Shaper(schema, operation, fragments).terms(operation.selection_set, root)
+    terms = _Shaper(schema, operation, fragments).terms(operation.selection_set, root)
+    variable = any(t.variable_pages() for t in terms)
+    return (None if variable else sum(t.cost(1, {}) for t in terms)), terms
 
 
 class _Shaper:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type, parse
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from domain.rules import ROLE_AUTHORIZATIONS_MAX
 from schema.build import build_schema
@@ -17,7 +17,7 @@ MEMBERS = f"members(first: 100) {{ edges {{ node {{ id group {{ {INNER} }} }} }}
 
 
 def cost(query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> int:
-    return cost_of(SCHEMA._schema, parse(query), query, name, variables)
+    return cost_of(SCHEMA._schema, query, name, variables)
 
 
 def refusal(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any] | None:
