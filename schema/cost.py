@@ -84,11 +84,13 @@ def refusal(cost: int) -> QueryTooCostly:
 
 @dataclass(frozen=True)
 class Page:
-    """A connection's `first`: a literal, or a variable with what stands in when it is absent."""
+    """A connection's `first`: a literal, or a variable (its own default when the request gives
+    it no value); null, or nothing, is the argument's default, as the resolvers read it."""
 
     literal: int | None
     variable: str | None
-    fallback: int  # the variable's own default, else the argument's
+    default: int  # the argument's
+    variable_default: Any = None
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,9 @@ class Term:
         assert page is not None
         value: Any = page.literal
         if page.variable is not None:
-            value = variables.get(page.variable, page.fallback)
+            value = variables.get(page.variable, page.variable_default)
         if value is None:
-            value = page.fallback
+            value = page.default
         if not isinstance(value, int) or isinstance(value, bool):
             return PAGE_MAX  # coercion refuses it; until then, the most it could be
         return min(max(value, 0), PAGE_MAX)
@@ -217,21 +219,20 @@ class _Shaper:
     def page(self, node: FieldNode, first: Any) -> Page | None:
         if first is None:
             return None
-        fallback = first.default_value if isinstance(first.default_value, int) else PAGE_MAX
+        default = first.default_value if isinstance(first.default_value, int) else PAGE_MAX
         for argument in node.arguments or ():
             if argument.name.value != "first":
                 continue
             value = argument.value
             if isinstance(value, IntValueNode):
-                return Page(int(value.value), None, fallback)
+                return Page(int(value.value), None, default)
             if isinstance(value, VariableNode):
                 variable = value.name.value
-                default = self.defaults.get(variable, fallback)
-                return Page(None, variable, default if default is not None else fallback)
+                return Page(None, variable, default, self.defaults.get(variable))
             if isinstance(value, NullValueNode):
-                return Page(None, None, fallback)
-            return Page(PAGE_MAX, None, fallback)  # not an Int: validation refused it
-        return Page(None, None, fallback)
+                return Page(None, None, default)
+            return Page(PAGE_MAX, None, default)  # not an Int: validation refused it
+        return Page(None, None, default)
 
 
 def _is_list(kind: GraphQLOutputType) -> bool:

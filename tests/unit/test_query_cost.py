@@ -65,6 +65,7 @@ def test_first_from_variables_counts_their_values():
     assert cost(query, {"n": 3}) == 10  # $m's default
     assert cost(query, {"n": None}) == 27  # null: the argument's default
     assert cost(query, {}) == 27
+    assert cost(query, {"n": 1, "m": None}) == 21  # null, even where $m has a default
     assert cost(query, {"n": "lots"}) == 107  # not an Int: coercion refuses it; counted at most
 
 
