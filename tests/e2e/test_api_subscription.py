@@ -215,11 +215,36 @@ def test_a_document_that_cannot_run_closes_the_socket_with_its_error(
     assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason
 
 
+def test_a_fault_in_a_subscription_is_masked_and_logged_once(
+    stepped: SteppedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over the WebSocket as over HTTP: the client reads "Internal server error" (code
+    INTERNAL) in a `next`, then `complete`; the log has the traceback, once. (A ValueError, as
+    a codec raises: raised outside any field, that family used to pass for an input error.)"""
+    stepped.backend.commands = BrokenCommands()  # type: ignore[assignment]
+    with stepped.socket(stepped.admin_token()) as ws:
+        start(ws, "c")
+        masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
+        assert next_message(ws) == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": None, "errors": [masked]},
+        }
+        assert next_message(ws) == {"id": "1", "type": "complete"}
+    faults = [r for r in caplog.records if r.exc_info and "disk on fire" in str(r.exc_info[1])]
+    assert len(faults) == 1
+
+
+class BrokenCommands:
+    def get(self, command_id: str) -> None:
+        raise ValueError("disk on fire")
+
+
 def test_an_unexpected_error_in_a_subscription_is_masked(server: Server, admin: str) -> None:
     """A command id no store can hold (a lone surrogate) failed inside the server, and the
     client got the exception's own words. It gets the masked error HTTP gives (or, where the
     input rules refuse such a string first, BAD_USER_INPUT), in a `next`, then `complete`.
-    The masking itself, on a fault of any kind: tests/e2e/test_api_app.py."""
+    The masking of any fault: test_a_fault_in_a_subscription_is_masked_and_logged_once."""
     with server.socket(admin) as ws:
         assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
         query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
