@@ -43,6 +43,7 @@ from api.graphql_http import (
     request_of,
 )
 from api.identity import BearerIdentity, IdentitySource
+from api.transport_ws import TransportWS
 from infra.auth import AuthError
 from infra.settings import Settings
 from internals.asgi import GraphQLFirst
@@ -79,6 +80,8 @@ FORBIDDEN_ORIGIN = json.dumps(
 class GraphQLApp(GraphQL[AppContext, None]):
     """Strawberry's ASGI view, with authentication before anything is parsed: HTTP callers by
     the identity source (401 when it fails), WebSocket callers by their connection_init."""
+
+    graphql_transport_ws_handler_class = TransportWS
 
     def __init__(
         self,

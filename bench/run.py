@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import aws, cold, commands, embedded, queries  # noqa: F401 - they register probes
+from bench import aws, cold, commands, embedded, queries, worst_query  # noqa: F401 - they register probes
 from bench.background import Background
 from bench.probes import PROBES, Sizes
 from bench.results import Figure, table, write

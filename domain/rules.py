@@ -16,6 +16,7 @@ SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 1000
 USER_ID_MAX = 128
 PAGE_MAX = 100
+ROLE_AUTHORIZATIONS_MAX = 100  # a bound the query cost limit counts on (schema/cost.py)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -53,6 +54,14 @@ def uuid_id(value: str, field: str) -> str:
 def uuid_ids(values: Iterable[str], field: str) -> tuple[str, ...]:
     """A list of UUIDs, normalised, duplicates dropped, first occurrence's order kept."""
     return tuple(dict.fromkeys(uuid_id(v, field) for v in values))
+
+
+def authorization_ids(values: Iterable[str], field: str = "authorization_ids") -> tuple[str, ...]:
+    """A role's authorizations: at most ROLE_AUTHORIZATIONS_MAX distinct UUIDs."""
+    ids = uuid_ids(values, field)
+    if len(ids) > ROLE_AUTHORIZATIONS_MAX:
+        raise invalid(field, f"{field} must hold at most {ROLE_AUTHORIZATIONS_MAX} ids")
+    return ids
 
 
 def user_id(value: str, field: str = "id") -> str:

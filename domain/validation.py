@@ -51,7 +51,7 @@ _RULES: dict[str, Callable[[Any, date], Any]] = {
     "birth_date": lambda v, today: rules.birth_date(v, today),
     "role_id": lambda v, _: rules.uuid_id(v, "role_id"),
     "group_id": lambda v, _: rules.uuid_id(v, "group_id"),
-    "authorization_ids": lambda v, _: rules.uuid_ids(v, "authorization_ids"),
+    "authorization_ids": lambda v, _: rules.authorization_ids(v),
     "expected_version": lambda v, _: rules.expected_version(v),
     "timestamp": lambda v, _: v,
 }

@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from internals import documents
 from internals.execution_context import Execution
 from internals.masking import MaskUnexpected
+from schema import cost
 from schema.errors import should_mask
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
@@ -61,8 +62,9 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
 class Defences(MaskUnexpected):
     """Every request's defences in one extension, since each extension costs hook calls on
     every request: the token limit and the extra validation rules, parsing and validation
-    cached by document text (internals/documents.py), and unexpected errors masked as
-    "Internal server error" with code INTERNAL (Strawberry logs the real one first)."""
+    cached by document text (internals/documents.py), the cost limit (schema/cost.py), and
+    unexpected errors masked as "Internal server error" with code INTERNAL (Strawberry logs the
+    real one first)."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
         super().__init__(should_mask, message="Internal server error", code="INTERNAL")
@@ -87,9 +89,16 @@ class Defences(MaskUnexpected):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.query is not None  # it was parsed
-        context.pre_execution_errors = documents.validated(
+        errors = documents.validated(
             context.schema, context.query, MAX_TOKENS, context.validation_rules
         )
+        if not errors:
+            # After validation, with the request's variables (schema/cost.py says why).
+            schema = context.schema._schema
+            nodes = cost.cost_of(schema, context.query, context.operation_name, context.variables)
+            if nodes > cost.MAX_COST:
+                errors = [cost.refusal(nodes)]
+        context.pre_execution_errors = errors
         yield
 
 

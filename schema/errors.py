@@ -51,8 +51,11 @@ def _camel_words(message: str, field: str) -> str:
 
 def should_mask(error: GraphQLError) -> bool:
     """Mask what the code did not mean to say: any exception that is not an ApiError or a
-    GraphQL error. Input coercion errors (a malformed DateTime variable) stay readable."""
+    GraphQL error. Input coercion errors (a malformed DateTime literal) stay readable: they
+    point at the document (nodes) and not at a result (path). An exception with neither, such
+    as one a subscription's source raises, is the code's and masked."""
     original = error.original_error
     if original is None or isinstance(original, (GraphQLError, *_REFUSALS)):
         return False
-    return not (error.path is None and isinstance(original, ValueError | TypeError))
+    coercion = error.path is None and bool(error.nodes)
+    return not (coercion and isinstance(original, ValueError | TypeError))

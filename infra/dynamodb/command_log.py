@@ -160,7 +160,7 @@ class DynamoCommandLog:
 
     def _item(self, record: CommandRecord) -> Item:
         item = {
-            name: n(value) if name in NUMBERS else s(value)
+            name: n(int(value)) if name in NUMBERS else s(str(value))
             for name, value in zip(FIELDS, record_values(record), strict=True)
             if value is not None
         }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from domain.codec import iso_datetime
 from infra.sqlite.db import Database
@@ -72,4 +73,4 @@ class SqliteCommandLog:
 
     def _changed(self, command_id: str) -> None:
         for listener in self.listeners:
-            self.db.after_commit(lambda listener=listener: listener(command_id))
+            self.db.after_commit(partial(listener, command_id))

@@ -65,6 +65,10 @@ def parse(body: str | None, binary: bool) -> dict[str, Any]:
 
 
 def operation_of(message: dict[str, Any]) -> Operation:
+    """A subscribe message's operation; a Refusal (4400) when the message is not one: an id
+    that is not a non-empty string, a payload that is not an object, a query that is not a
+    string, variables or extensions that are not an object, an operationName not a string.
+    The local server applies the same rule (api/transport_ws.py)."""
     operation_id = operation_id_of(message)
     payload = message.get("payload")
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
@@ -74,6 +78,9 @@ def operation_of(message: dict[str, Any]) -> Operation:
     if variables is not None and not isinstance(variables, dict):
         raise bad_request()
     if name is not None and not isinstance(name, str):
+        raise bad_request()
+    extensions = payload.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
         raise bad_request()
     return Operation(operation_id, payload["query"], variables, name)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from strawberry.types.execution import PreExecutionError
 
 from infra.dynamodb.connections import DynamoConnections, Lease, Subscription
-from lambda_runtime.websocket.execution import Result, errors_of, first_result
+from lambda_runtime.websocket.execution import Result, errors_of, first_result, next_payload
 from lambda_runtime.websocket.protocol import (
     DUPLICATE,
     UNAUTHORIZED,
@@ -25,6 +25,7 @@ from lambda_runtime.websocket.protocol import (
     Refusal,
     complete_message,
     error_message,
+    next_message,
 )
 from lambda_runtime.websocket.push import send
 from lambda_runtime.websocket.session import Session
@@ -110,8 +111,12 @@ def subscribe(
 
 
 def _refused(session: Session, operation: Operation, result: Result) -> None:
-    """The document never reached the resolver: its errors, as HTTP gives them."""
+    """Nothing was registered: the document never reached the resolver (its errors, as HTTP
+    gives them), or the resolver failed before its first read (its error, masked, in a `next`
+    before `complete`, as the local server sends it)."""
     if isinstance(result, PreExecutionError):
         session.post(error_message(operation.id, errors_of(result)))
-    else:
-        session.post(complete_message(operation.id))
+        return
+    if result is not None:
+        session.post(next_message(operation.id, next_payload(result)))
+    session.post(complete_message(operation.id))

@@ -192,6 +192,34 @@ SCENARIOS: dict[str, Any] = {
 }
 
 
+def raw_sub(**message: Any) -> Step:
+    return ("send", {"type": "subscribe", **message})
+
+
+MALFORMED: dict[str, Step] = {
+    "payload null": raw_sub(id="1", payload=None),
+    "payload not an object": raw_sub(id="1", payload=[SUBSCRIPTION]),
+    "query not a string": raw_sub(id="1", payload={"query": ["subscription"]}),
+    "variables not an object": raw_sub(id="1", payload={"query": SUBSCRIPTION, "variables": [1]}),
+    "operationName not a string": raw_sub(
+        id="1", payload={"query": SUBSCRIPTION, "operationName": 1}
+    ),
+    "extensions not an object": raw_sub(id="1", payload={"query": SUBSCRIPTION, "extensions": "x"}),
+    "no id": raw_sub(payload={"query": SUBSCRIPTION}),
+    "an id not a string": raw_sub(id=1, payload={"query": SUBSCRIPTION}),
+}
+
+
+@pytest.mark.parametrize("malformed", sorted(MALFORMED))
+def test_a_malformed_subscribe_closes_the_socket_with_4400(both: Both, malformed: str) -> None:
+    """graphql-transport-ws's rule for a message that is not one: close 4400, with a reason
+    (the AWS deployment's last message names them), never an error from inside the server."""
+    steps = [init(both.world.admin_token()), recv(), MALFORMED[malformed], recv()]
+    local = talk_local(both.local_url, steps)
+    assert local[1]["closed"] == 4400 and local[1]["reason"], local
+    assert talk_aws(both.world, steps) == local
+
+
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_aws_deployment_answers_as_the_local_server(both: Both, scenario: str) -> None:
     admin = both.world.admin_token()
@@ -264,3 +292,18 @@ def test_a_document_that_cannot_run_gets_the_errors_http_gives_it(
     assert socket.received() == [{"id": "1", "type": "error", "payload": expected}]
     socket.send({"type": "ping"})
     assert socket.received() == [{"type": "pong"}]
+
+
+def test_a_subscription_over_the_cost_limit_is_refused_alike(
+    both: Both, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both WebSocket paths run the API's schema, so its cost limit. No commandStatus document
+    can cost more than a few nodes (a Command has no lists), so the limit is lowered here to
+    show the rule applies there and answers as over HTTP."""
+    monkeypatch.setattr("schema.cost.MAX_COST", 1)
+    steps = [init(both.world.admin_token()), recv(), sub(both.commands.applied), recv()]
+    local = talk_local(both.local_url, steps)
+    (error,) = local[1]["payload"]
+    assert local[1]["type"] == "error"
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 2, "maxCost": 1}
+    assert talk_aws(both.world, steps) == local

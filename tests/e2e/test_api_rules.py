@@ -134,6 +134,14 @@ def test_names_over_200_and_descriptions_over_1000_are_refused(server: Server, a
     assert ok["status"] == "APPLIED"
 
 
+def test_a_role_with_more_than_100_authorizations_is_refused(server: Server, admin: str):
+    """The most a role may hold: the query cost limit counts a role's authorizations by it."""
+    ids = [str(uuid.uuid4()) for _ in range(101)]
+    errors = server.errors(CREATE_ROLE, admin, name=unique("r"), description="d", ids=ids)
+    assert errors.codes == ["BAD_USER_INPUT"]
+    assert errors.errors[0]["extensions"]["field"] == "authorizationIds"
+
+
 def test_a_non_uuid_id_and_an_oversized_page_are_refused(server: Server, admin: str):
     assert server.errors('{ role(id: "admin") { id } }', admin).codes == ["BAD_USER_INPUT"]
     assert server.errors('mutation { deleteGroup(id: "nope") { commandId } }', admin).codes == [

@@ -15,6 +15,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from schema.cost import MAX_COST
 from tests.support.api_server import Server
 
 ME = "{ me { id } }"
@@ -148,8 +149,8 @@ def test_a_user_token_is_forbidden_on_every_admin_mutation(server: Server, mutat
 def nested(depth: int) -> str:
     """A query `depth` deep as graphql-depth-limit counts it (a top-level field is at depth 0,
     so `{ me { id } }` is 1 deep), going round groups and their members."""
-    cycle = ["members", "edges", "node", "group"]
-    fields = ["groups", "edges", "node"]
+    cycle = ["members(first: 2)", "edges", "node", "group"]  # pages of 2: within the cost limit
+    fields = ["groups(first: 2)", "edges", "node"]
     while len(fields) < depth:
         fields.append(cycle[(len(fields) - 3) % len(cycle)])
     leaf = "cursor" if fields[-1] == "edges" else "id"
@@ -169,6 +170,30 @@ def test_more_than_20_aliases_are_refused(server: Server, admin: str):
     assert len(server.gql(aliases(20), admin)) == 20
     errors = server.errors(aliases(21), admin)
     assert "21 aliases found" in errors.errors[0]["message"]
+
+
+NESTED_MEMBERS = """members(first: $n) { edges { node { id group {
+  members(first: $n) { edges { node { id } } } } } } }"""
+
+
+def test_a_query_that_may_return_too_many_nodes_is_refused_with_its_cost(
+    server: Server, admin: str
+):
+    """Twenty aliases of a group's members' group's members: within the depth, alias and token
+    limits, and 200,000 users. Refused before it runs, with the cost and the maximum."""
+    aliased = " ".join(f"g{i}: group(id: $id) {{ {NESTED_MEMBERS} }}" for i in range(20))
+    query = f"query($id: ID!, $n: Int) {{ {aliased} }}"
+    group = str(uuid.uuid4())
+    errors = server.errors(query, admin, id=group, n=100)
+    assert errors.errors == [
+        {
+            "message": errors.errors[0]["message"],
+            "extensions": {"code": "QUERY_TOO_COSTLY", "cost": 204020, "maxCost": MAX_COST},
+        }
+    ]
+    assert "204020" in errors.errors[0]["message"]
+    # The same document with small pages (its variables decide) runs.
+    assert server.gql(query, admin, id=group, n=2) == {f"g{i}": None for i in range(20)}
 
 
 def test_documents_over_2000_tokens_are_refused(server: Server, admin: str):

@@ -30,6 +30,7 @@ from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
+from schema.cost import MAX_COST
 from tests.support.api_server import WAIT_S, ReadyServer, Server, subscribe
 
 
@@ -212,3 +213,98 @@ def test_a_document_that_cannot_run_closes_the_socket_with_its_error(
         ws.recv(WAIT_S)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4400 and reason in closed.value.rcvd.reason
+
+
+def test_a_fault_in_a_subscription_is_masked_and_logged_once(
+    stepped: SteppedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over the WebSocket as over HTTP: the client reads "Internal server error" (code
+    INTERNAL) in a `next`, then `complete`; the log has the traceback, once. (A ValueError, as
+    a codec raises: raised outside any field, that family used to pass for an input error.)"""
+    stepped.backend.commands = BrokenCommands()  # type: ignore[assignment]
+    with stepped.socket(stepped.admin_token()) as ws:
+        start(ws, "c")
+        masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
+        assert next_message(ws) == {
+            "id": "1",
+            "type": "next",
+            "payload": {"data": None, "errors": [masked]},
+        }
+        assert next_message(ws) == {"id": "1", "type": "complete"}
+    faults = [r for r in caplog.records if r.exc_info and "disk on fire" in str(r.exc_info[1])]
+    assert len(faults) == 1
+
+
+class BrokenCommands:
+    def get(self, command_id: str) -> None:
+        raise ValueError("disk on fire")
+
+
+def test_an_unexpected_error_in_a_subscription_is_masked(server: Server, admin: str) -> None:
+    """A command id no store can hold (a lone surrogate) failed inside the server, and the
+    client got the exception's own words. It gets the masked error HTTP gives (or, where the
+    input rules refuse such a string first, BAD_USER_INPUT), in a `next`, then `complete`.
+    The masking of any fault: test_a_fault_in_a_subscription_is_masked_and_logged_once."""
+    with server.socket(admin) as ws:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        query = "subscription($id: ID!) { commandStatus(commandId: $id) { status } }"
+        payload = {"query": query, "variables": {"id": "a\ud800"}}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        reply = json.loads(ws.recv(WAIT_S))
+        assert json.loads(ws.recv(WAIT_S)) == {"id": "1", "type": "complete"}
+    assert reply["type"] == "next" and reply["payload"]["data"] is None, reply
+    (error,) = reply["payload"]["errors"]
+    masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
+    assert error == masked or error["extensions"]["code"] == "BAD_USER_INPUT", error
+
+
+COMMAND_STATUS = 'subscription { commandStatus(commandId: "x") { status } }'
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"id": "1", "type": "subscribe", "payload": None},
+        {"id": "1", "type": "subscribe", "payload": "query"},
+        {"id": "1", "type": "subscribe", "payload": {"query": 1}},
+        {"id": "1", "type": "subscribe", "payload": {"query": COMMAND_STATUS, "variables": [1]}},
+        {"id": "1", "type": "subscribe", "payload": {"query": COMMAND_STATUS, "extensions": 1}},
+        {"type": "subscribe", "payload": {"query": COMMAND_STATUS}},
+    ],
+    ids=[
+        "payload null",
+        "payload a string",
+        "query a number",
+        "variables a list",
+        "extensions a number",
+        "no id",
+    ],
+)
+def test_a_malformed_subscribe_closes_the_socket_with_4400(
+    server: Server, admin: str, message: dict[str, Any]
+) -> None:
+    """graphql-transport-ws's answer to a message that is not one (on AWS, named in the last
+    message before the close: tests/aws/test_websocket_parity.py)."""
+    with server.socket(admin) as ws, pytest.raises(ConnectionClosed) as closed:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps(message))
+        ws.recv(WAIT_S)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4400, "Failed to parse message")
+
+
+@pytest.mark.local_only(
+    "the AWS WebSocket runs commandStatus only (tests/aws/test_websocket_parity.py shows its cost"
+    " limit)"
+)
+def test_a_query_over_the_cost_limit_is_refused_on_the_websocket(server: Server, admin: str):
+    inner = "members(first: 100) { edges { cursor } }"
+    members = f"members(first: 100) {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
+    query = "{ " + " ".join(f'g{i}: group(id: "x") {{ {members} }}' for i in range(20)) + " }"
+    with server.socket(admin) as ws:
+        assert json.loads(ws.recv(WAIT_S))["type"] == "connection_ack"
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+        reply = json.loads(ws.recv(WAIT_S))
+    assert reply["type"] == "error", reply
+    (error,) = reply["payload"]
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 204020, "maxCost": MAX_COST}

@@ -60,3 +60,12 @@ def test_page_size_is_at_most_100() -> None:
 
 def test_unique_key_ignores_case_and_surrounding_space() -> None:
     assert rules.unique_key(" Straße@X.io ") == rules.unique_key("STRASSE@x.IO")
+
+
+def test_a_role_holds_at_most_100_authorizations() -> None:
+    """The bound the query cost limit counts a role's authorizations by (schema/cost.py)."""
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(101)]
+    assert len(rules.authorization_ids(ids[:100] + ids[:100])) == 100  # duplicates dropped first
+    with pytest.raises(DomainError) as caught:
+        rules.authorization_ids(ids)
+    assert (caught.value.code, caught.value.field) == (Code.VALIDATION, "authorization_ids")
