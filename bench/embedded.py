@@ -50,9 +50,9 @@ def sqlite_replay(sizes: Sizes) -> list[Figure]:
     events = sizes.pick(20_000, 100_000)
     backend = open_backend(sizes.work / "replay")
     users = events // 2
-    for start in range(0, users, 1_000):
+    for first in range(0, users, 1_000):
         with backend.batch():
-            for i in range(start, min(start + 1_000, users)):
+            for i in range(first, min(first + 1_000, users)):
                 user_id = f"auth0|bench-{i}"
                 email = f"bench{i}@example.com"
                 submit(
@@ -64,7 +64,7 @@ def sqlite_replay(sizes: Sizes) -> list[Figure]:
                 submit(backend, c.UpdateUser(id=user_id, last_name="Ench"), "bench", admin=True)
         Runner(backend).run_until_idle()
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    samples = []
+    samples: list[float] = []
     for _ in range(3):
         start = time.perf_counter()
         report = replay_from(backend, epoch)

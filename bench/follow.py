@@ -11,6 +11,7 @@ from collections import deque
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from bench.load import Connection, graphql_request
 
@@ -35,7 +36,9 @@ class Subscriptions:
 
     @classmethod
     async def open(cls, host: str, port: int, token: str) -> Subscriptions:
-        ws = await connect(f"ws://{host}:{port}/graphql", subprotocols=["graphql-transport-ws"])
+        ws = await connect(
+            f"ws://{host}:{port}/graphql", subprotocols=[Subprotocol("graphql-transport-ws")]
+        )
         init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
         await ws.send(json.dumps(init))
         ack = json.loads(await ws.recv())
@@ -46,7 +49,7 @@ class Subscriptions:
     async def applied(self, command_id: str) -> float:
         self._next_id += 1
         key = str(self._next_id)
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting[key] = future
         payload = {"query": STATUS, "variables": {"id": command_id}}
         await self.ws.send(json.dumps({"id": key, "type": "subscribe", "payload": payload}))

@@ -7,8 +7,11 @@ import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bench.results import Figure
+
+Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -16,7 +19,7 @@ class Sizes:
     quick: bool
     work: Path  # scratch directory for this run
 
-    def pick(self, quick: int, full: int) -> int:
+    def pick(self, quick: Number, full: Number) -> Number:
         return quick if self.quick else full
 
 
