@@ -24,6 +24,7 @@ from schema.errors import should_mask
 from schema.execution import Execution
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
+from schema.text import invalid_text
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -83,7 +84,8 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
 class Defences(MaskInternalErrors):
     """Every request's defences in one extension, since each extension costs hook calls on
     every request: the token limit and the extra validation rules, parsing and validation
-    cached by document text (an LRU of DOCUMENT_CACHE each), and unexpected errors masked."""
+    cached by document text (an LRU of DOCUMENT_CACHE each), variables that are not valid
+    Unicode text refused (schema/text.py), and unexpected errors masked."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
         super().__init__()
@@ -107,9 +109,11 @@ class Defences(MaskInternalErrors):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.query is not None  # it was parsed
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.query, context.validation_rules
-        )
+        errors = _validate(context.schema._schema, context.query, context.validation_rules)
+        if not errors:
+            refused = invalid_text(context.variables)
+            errors = [refused] if refused else errors
+        context.pre_execution_errors = errors
         yield
 
 
