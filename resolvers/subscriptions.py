@@ -6,7 +6,9 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from domain import rules
 from pipeline.records import CommandRecord
+from resolvers.checks import checked
 from resolvers.queries import visible
 from resolvers.status_hub import StatusHub
 from schema.context import Info
@@ -14,7 +16,9 @@ from schema.types import Command
 
 
 async def command_status(info: Info, command_id: strawberry.ID) -> AsyncGenerator[Command, None]:
-    """Another user's command (or a missing one) yields nothing and completes."""
+    """Another user's command (or a missing one) yields nothing and completes. An id no command
+    can have is refused before any read (BAD_USER_INPUT), as `command(id)` refuses it."""
+    command_id = checked(rules.user_id, command_id, "command_id")
     ctx = info.context
     commands = ctx.backend.commands
     hub = ctx.hub or StatusHub()

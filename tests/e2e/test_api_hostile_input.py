@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.support.api_server import CREATE_USER, GraphQLErrors, Server, new_group, new_user
+from tests.support.api_server import (
+    CREATE_USER,
+    GraphQLErrors,
+    Server,
+    new_group,
+    new_user,
+    subscribe,
+)
 
 # A key no record can have: longer than DynamoDB takes (2,048 bytes), which the moto stand-in
 # would look up and answer "not found", and real DynamoDB refuses with a ValidationException.
@@ -158,6 +165,24 @@ def test_a_user_reading_a_command_with_an_impossible_id_is_refused_too(server: S
     token = server.user_token(f"auth0|{uuid.uuid4().hex}")
     errors = server.errors("query($v: ID!) { command(id: $v) { id } }", token, v=HUGE)
     assert errors.codes == ["BAD_USER_INPUT"]
+
+
+@pytest.mark.parametrize("command_id", [HUGE, "a b", "cmd\u200b"], ids=["huge", "space", "zwsp"])
+def test_a_subscription_to_an_impossible_command_id_is_refused(
+    server: Server, admin: str, command_id: str
+):
+    """Refused before any read. The local server sends the refusal; the AWS WebSocket path
+    (lambda_runtime/websocket/subscribe.py) sends a resolver's refusal as a bare complete for
+    now: nothing of any command, and no INTERNAL, either way."""
+    with server.socket(admin) as ws:
+        try:
+            updates = subscribe(ws, command_id)
+        except GraphQLErrors as refused:
+            assert refused.codes == ["BAD_USER_INPUT"]
+            assert refused.errors[0]["extensions"]["field"] == "commandId"
+            return
+    assert updates == []
+    assert type(server).__name__ == "LambdaApi", "the local server sends the refusal"
 
 
 def test_an_empty_email_filter_finds_nobody(server: Server, admin: str):
