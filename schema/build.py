@@ -24,7 +24,7 @@ from schema.errors import should_mask
 from schema.execution import Execution
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
-from schema.text import invalid_text
+from schema.text import invalid_text, printable
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -95,6 +95,10 @@ class Defences(MaskInternalErrors):
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
         context.validation_rules = context.validation_rules + self.rules
+        name = context.operation_name
+        if name is not None and printable(name) != name:
+            # Strawberry keeps the name the request gave only here (no setter).
+            context._provided_operation_name = printable(name)
         yield from super().on_operation()
 
     def on_parse(self) -> Iterator[None]:

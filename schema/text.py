@@ -29,6 +29,14 @@ def invalid_text(variables: Mapping[str, Any] | None) -> BadUserInput | None:
     return BadUserInput(f"{where} is not valid Unicode text", field=field)
 
 
+def printable(name: str | None) -> str | None:
+    """An operation name as valid text: one with a lone surrogate names no operation of any
+    document (the lexer refuses one), and the refusal that says so must be encodable."""
+    if name is None or _valid(name):
+        return name
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _first_invalid(value: Any, path: list[str]) -> list[str] | None:
     if isinstance(value, str):
         return None if _valid(value) else path

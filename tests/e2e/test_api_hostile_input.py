@@ -295,3 +295,14 @@ def test_no_hostile_read_is_internal(server: Server, admin: str):
         assert "INTERNAL" not in codes, reply
     with pytest.raises(GraphQLErrors):
         server.gql(query, admin, s="x", i=HUGE)
+
+
+def test_an_operation_name_that_is_not_valid_text_names_no_operation(server: Server, admin: str):
+    body = json.dumps({"query": "{ me { id } }", "operationName": "op\ud800"})
+    reply = server.http.post(
+        "/graphql",
+        content=body.encode("ascii"),
+        headers={"authorization": f"Bearer {admin}", "content-type": "application/json"},
+    )
+    assert reply.status_code == 400
+    assert "op\\ud800" in reply.text
