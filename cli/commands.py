@@ -265,6 +265,39 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# migrate-email-claims ---------------------------------------------------------------------------
+
+
+def _register_migrate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = commands.add_parser(
+        "migrate-email-claims",
+        help="give a deployed stage's email claims their NFKC twins (once, after the deploy)",
+        description="Emails compare in NFKC since 2026-12: every email claim stored under the "
+        "older key gets a twin under the new one, so it blocks every NFKC equivalent. "
+        "Idempotent, safe while the stage serves. The embedded backend migrates by itself "
+        "when its file is opened. AWS_ENDPOINT_URL, if set, points at a moto_server.",
+    )
+    migrate.add_argument(
+        "--stage",
+        default=os.environ.get("USERMGMT_STAGE", "dev"),
+        help="the stage whose tables to migrate (default: dev)",
+    )
+    migrate.set_defaults(run=_migrate)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from infra.aws.clients import Clients
+    from infra.dynamodb.migrations import email_claims_in_nfkc
+    from infra.settings import for_stage
+
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    settings = for_stage(args.stage, region=region)
+    client = Clients(region).dynamodb()
+    added = email_claims_in_nfkc(client, settings.events_table, settings.view_tables["user"])
+    print(f"{added} email claims given their NFKC twin", file=sys.stderr)
+    return 0
+
+
 # bench ------------------------------------------------------------------------------------------
 
 
@@ -295,6 +328,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], N
     _register_token,
     _register_export_schema,
     _register_replay,
+    _register_migrate,
     _register_bench,
 ]
 

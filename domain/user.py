@@ -6,7 +6,7 @@ from datetime import date
 from domain import commands as c
 from domain import events as e
 from domain.aggregate import Aggregate, Claim
-from domain.rules import unique_key
+from domain.rules import email_key, legacy_email_key
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,7 +21,11 @@ class User:
 
 
 def _claims(user: User) -> frozenset[Claim]:
-    return frozenset({Claim("email", unique_key(user.email))})
+    """The email under today's key, and under the key before NFKC when that differs: a claim
+    stored under it by older code still blocks its twin, and is released with its owner."""
+    return frozenset(
+        {Claim("email", email_key(user.email)), Claim("email", legacy_email_key(user.email))}
+    )
 
 
 def _references(user: User) -> frozenset[str]:

@@ -69,7 +69,7 @@ class EventStore(Protocol):
 
 @dataclass(frozen=True)
 class ViewFilter:
-    email_key: str | None = None  # unique_key of an email
+    email_key: str | None = None  # domain.rules.email_key of an email
     role_id: str | None = None
     group_id: str | None = None
 

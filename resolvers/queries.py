@@ -13,7 +13,6 @@ from pipeline.ports import ViewFilter
 from pipeline.records import CommandRecord, ViewRow
 from resolvers.checks import checked, page_size
 from schema.context import AppContext, Caller, Info
-from schema.errors import BadUserInput
 from schema.inputs import UserFilter
 from schema.pagination import Connection, decode_cursor, page
 from schema.types import Authorization, Command, Event, Group, Role, User
@@ -32,6 +31,22 @@ def _uuid(value: str, field: str = "id") -> str:
     return checked(rules.uuid_id, value, field)
 
 
+# What the key inside each list's cursor must be: ids as the write rules allow them, so that no
+# read is ever asked for a key no record can have (DynamoDB refuses keys over 2,048 bytes).
+def _user_key(value: str) -> object:
+    return rules.user_id(value, "after")
+
+
+def _uuid_key(value: str) -> object:
+    return rules.uuid_id(value, "after")
+
+
+def _version_key(value: str) -> object:
+    if not value.isdigit() or len(value) > 18:
+        raise ValueError(value)
+    return int(value)
+
+
 # The caller's own record ------------------------------------------------------------------------
 
 
@@ -45,7 +60,7 @@ def me(info: Info) -> User | None:
 def command(info: Info, id: strawberry.ID) -> Command | None:
     """Admins see any command; a user sees only their own, and null for anyone else's."""
     ctx = info.context
-    record = ctx.backend.commands.get(id)
+    record = ctx.backend.commands.get(checked(rules.user_id, id))
     return Command.of(record) if record is not None and visible(ctx.caller, record) else None
 
 
@@ -86,8 +101,12 @@ def group(info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Group
 def users(
     info: Info, first: int | None = 20, after: str | None = None, filter: UserFilter | None = None
 ) -> Connection[User]:
-    size, start = page_size(first), decode_cursor(after)
-    rows = info.context.backend.views.page("user", size + 1, start, _user_filter(filter))
+    size, start = page_size(first), decode_cursor(after, _user_key)
+    where = _user_filter(filter)
+    if where is not None and where.email_key == "":
+        # No email is empty, and DynamoDB refuses an empty key: nothing to look up.
+        return page([], size, User.of, _id)
+    rows = info.context.backend.views.page("user", size + 1, start, where)
     return page(rows, size, User.of, _id)
 
 
@@ -108,13 +127,13 @@ def groups(info: Info, first: int | None = 20, after: str | None = None) -> Conn
 async def members_of(
     info: Info, group_id: str, first: int | None, after: str | None
 ) -> Connection[User]:
-    size, start = page_size(first), decode_cursor(after)
+    size, start = page_size(first), decode_cursor(after, _user_key)
     rows = await info.context.loaders.members(size + 1, start).load(group_id)
     return page(rows, size, User.of, _id)
 
 
 def _rows(info: Info, kind: str, first: int | None, after: str | None) -> tuple[list[ViewRow], int]:
-    size, start = page_size(first), decode_cursor(after)
+    size, start = page_size(first), decode_cursor(after, _uuid_key)
     return info.context.backend.views.page(kind, size + 1, start), size
 
 
@@ -127,7 +146,7 @@ def _user_filter(where: UserFilter | None) -> ViewFilter | None:
         return None
     email = where.email
     return ViewFilter(
-        email_key=rules.unique_key(email) if email is not None else None,
+        email_key=checked(rules.email_filter, email) if email is not None else None,
         role_id=_uuid(where.role_id, "role_id") if where.role_id is not None else None,
         group_id=_uuid(where.group_id, "group_id") if where.group_id is not None else None,
     )
@@ -143,11 +162,8 @@ def history(
     after: str | None = None,
 ) -> Connection[Event]:
     size = page_size(first, HISTORY_PAGE)
-    start = decode_cursor(after)
-    try:
-        after_version = int(start) if start is not None else 0
-    except ValueError:
-        raise BadUserInput("after is not a cursor from this API", field="after") from None
+    start = decode_cursor(after, _version_key)
+    after_version = int(start) if start is not None else 0
     target = checked(rules.user_id, aggregate_id, "aggregate_id")
     records = reads.history(info.context.backend.events, target)
     rest = [r for r in records if r.version > after_version][: size + 1]

@@ -24,6 +24,7 @@ from schema import cost
 from schema.errors import should_mask
 from schema.roots import Mutation, Query, Subscription
 from schema.scalars import SCALARS
+from schema.text import invalid_text, printable
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -62,9 +63,9 @@ def build_schema(options: SchemaOptions = SchemaOptions()) -> strawberry.Schema:
 class Defences(MaskUnexpected):
     """Every request's defences in one extension, since each extension costs hook calls on
     every request: the token limit and the extra validation rules, parsing and validation
-    cached by document text (internals/documents.py), the cost limit (schema/cost.py), and
-    unexpected errors masked as "Internal server error" with code INTERNAL (Strawberry logs the
-    real one first)."""
+    cached by document text (internals/documents.py), variables that are not valid Unicode text
+    refused (schema/text.py), the cost limit (schema/cost.py), and unexpected errors masked as
+    "Internal server error" with code INTERNAL (Strawberry logs the real one first)."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
         super().__init__(should_mask, message="Internal server error", code="INTERNAL")
@@ -74,6 +75,10 @@ class Defences(MaskUnexpected):
         context = self.execution_context
         context.parse_options["max_tokens"] = MAX_TOKENS
         context.validation_rules = context.validation_rules + self.rules
+        name = context.operation_name
+        if name is not None and printable(name) != name:
+            # Strawberry keeps the name the request gave only here (no setter).
+            context._provided_operation_name = printable(name)
         yield from super().on_operation()
 
     def on_parse(self) -> Iterator[None]:
@@ -92,6 +97,9 @@ class Defences(MaskUnexpected):
         errors = documents.validated(
             context.schema, context.query, MAX_TOKENS, context.validation_rules
         )
+        if not errors:
+            refused = invalid_text(context.variables)
+            errors = [refused] if refused else errors
         if not errors:
             # After validation, with the request's variables (schema/cost.py says why).
             schema = context.schema._schema

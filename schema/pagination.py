@@ -16,6 +16,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _PREFIX = "c1:"
+# The longest cursor this API hands out wraps a 128-character user id of 4-byte characters.
+CURSOR_MAX = 1024
 
 
 @strawberry.type
@@ -40,17 +42,26 @@ def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode((_PREFIX + key).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> str | None:
-    """The key inside `cursor`; BAD_USER_INPUT for anything this API did not hand out."""
+def decode_cursor(cursor: str | None, key: Callable[[str], object] | None = None) -> str | None:
+    """The key inside `cursor`; BAD_USER_INPUT for anything this API did not hand out: too
+    long, not base64 of UTF-8, or (checked with `key`, which raises) not a key of this list."""
     if cursor is None:
         return None
+    if len(cursor) > CURSOR_MAX:
+        raise BadUserInput("after is not a cursor from this API", field="after")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raw = ""
     if not raw.startswith(_PREFIX):
         raise BadUserInput("after is not a cursor from this API", field="after")
-    return raw[len(_PREFIX) :]
+    found = raw[len(_PREFIX) :]
+    if key is not None:
+        try:
+            key(found)
+        except Exception:
+            raise BadUserInput("after is not a cursor from this API", field="after") from None
+    return found
 
 
 def page(

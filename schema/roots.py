@@ -52,53 +52,56 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    create_user: CommandReceipt = strawberry.mutation(
+    # Every receipt is nullable: in a request of several aliased mutations, one refused
+    # (BAD_USER_INPUT, FORBIDDEN) is null with its error on its own path, and the others'
+    # receipts still arrive. A non-null field's error would null the whole `data`.
+    create_user: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_user, permission_classes=ADMIN
     )
-    update_user: CommandReceipt = strawberry.mutation(
+    update_user: CommandReceipt | None = strawberry.mutation(
         resolver=m.update_user, permission_classes=ADMIN
     )
-    delete_user: CommandReceipt = strawberry.mutation(
+    delete_user: CommandReceipt | None = strawberry.mutation(
         resolver=m.delete_user, permission_classes=ADMIN
     )
-    create_role: CommandReceipt = strawberry.mutation(
+    create_role: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_role, permission_classes=ADMIN
     )
-    update_role: CommandReceipt = strawberry.mutation(
+    update_role: CommandReceipt | None = strawberry.mutation(
         resolver=m.update_role, permission_classes=ADMIN
     )
-    delete_role: CommandReceipt = strawberry.mutation(
+    delete_role: CommandReceipt | None = strawberry.mutation(
         resolver=m.delete_role, permission_classes=ADMIN
     )
-    create_authorization: CommandReceipt = strawberry.mutation(
+    create_authorization: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_authorization, permission_classes=ADMIN
     )
-    update_authorization: CommandReceipt = strawberry.mutation(
+    update_authorization: CommandReceipt | None = strawberry.mutation(
         resolver=m.update_authorization, permission_classes=ADMIN
     )
-    delete_authorization: CommandReceipt = strawberry.mutation(
+    delete_authorization: CommandReceipt | None = strawberry.mutation(
         resolver=m.delete_authorization, permission_classes=ADMIN
     )
-    create_group: CommandReceipt = strawberry.mutation(
+    create_group: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_group, permission_classes=ADMIN
     )
-    update_group: CommandReceipt = strawberry.mutation(
+    update_group: CommandReceipt | None = strawberry.mutation(
         resolver=m.update_group, permission_classes=ADMIN
     )
-    delete_group: CommandReceipt = strawberry.mutation(
+    delete_group: CommandReceipt | None = strawberry.mutation(
         resolver=m.delete_group, permission_classes=ADMIN
     )
-    register_me: CommandReceipt = strawberry.mutation(
+    register_me: CommandReceipt | None = strawberry.mutation(
         resolver=m.register_me,
         permission_classes=ANYONE,
         description="The sign-up form on first login; the new user's id is the token's sub.",
     )
-    update_me: CommandReceipt = strawberry.mutation(
+    update_me: CommandReceipt | None = strawberry.mutation(
         resolver=m.update_me,
         permission_classes=ANYONE,
         description="The caller's own profile; no role or group.",
     )
-    replay_from: CommandReceipt = strawberry.mutation(
+    replay_from: CommandReceipt | None = strawberry.mutation(
         resolver=m.replay_from,
         permission_classes=ADMIN,
         description="Rebuild the views from the events since timestamp; "

@@ -21,7 +21,11 @@ def parse_datetime(value: Any) -> datetime:
         raise ValueError(f"{value!r} is not an ISO-8601 date and time") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone: add Z or an offset such as +02:00")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+14:00 is a year 0 in UTC, 9999-12-31T23:59:59-14:00 a year 10000.
+        raise ValueError(f"{value!r} is outside the years 1 to 9999 in UTC") from None
 
 
 DATETIME = strawberry.scalar(

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.codec import iso_datetime
-from domain.rules import unique_key
+from domain.rules import email_key
 from infra.dynamodb.attributes import CONDITION_FAILED, Item, error_code, get_s, n, s
 from infra.dynamodb.batch_get import batch_get
 from pipeline.ports import ViewFilter
@@ -155,7 +155,7 @@ def item_of(row: ViewRow) -> Item:
     if row.created_at is not None:
         item["created_at"] = s(iso_datetime(row.created_at))
     if row.kind == "user":
-        item["email_key"] = s(unique_key(row.data["email"]))
+        item["email_key"] = s(email_key(row.data["email"]))
         for attr in ("role_id", "group_id"):
             if row.data.get(attr):
                 item[attr] = s(row.data[attr])

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
+from infra.sqlite.migrations import migrate
 from infra.sqlite.schema import SCHEMA
 
 BUSY_TIMEOUT_MS = 10_000
@@ -47,6 +48,7 @@ class Database:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
+                migrate(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.codec import iso_datetime
-from domain.rules import unique_key
+from domain.rules import email_key
 from infra.sqlite.db import Database
 from infra.sqlite.schema import VIEW_TABLES
 from pipeline.ports import ViewFilter
@@ -17,7 +17,7 @@ BASE = ("id", "version", "data", "created_at", "updated_at")
 # Columns kept beside the JSON so that filters are index lookups.
 INDEXED: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "user": {
-        "email_key": lambda d: unique_key(d["email"]),
+        "email_key": lambda d: email_key(d["email"]),
         "role_id": lambda d: d.get("role_id"),
         "group_id": lambda d: d.get("group_id"),
     },

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from domain import commands as c
 from domain.commands import Command
-from domain.rules import unique_key
+from domain.rules import email_key
 from tests.support.builders import as_admin
 from tests.support.deployments import FACTORIES
 from tests.support.views import assert_versions_gap_free, assert_views_match_store, live_rows
@@ -122,7 +122,7 @@ def test_views_are_the_fold_and_invariants_hold(name: str, commands: list[Comman
         assert_views_match_store(backend)
         assert_versions_gap_free(backend)
         users = live_rows(backend, "user")
-        emails = [unique_key(u.data["email"]) for u in users if u.data]
+        emails = [email_key(u.data["email"]) for u in users if u.data]
         assert len(emails) == len(set(emails))
         live = {kind: {r.id for r in live_rows(backend, kind)} for kind in ("role", "group")}
         live_auths = {r.id for r in live_rows(backend, "authorization")}

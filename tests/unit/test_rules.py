@@ -69,3 +69,109 @@ def test_a_role_holds_at_most_100_authorizations() -> None:
     with pytest.raises(DomainError) as caught:
         rules.authorization_ids(ids)
     assert (caught.value.code, caught.value.field) == (Code.VALIDATION, "authorization_ids")
+
+
+# Hostile text (issue 12: 3, 11) ------------------------------------------------------------------
+
+LONE_SURROGATES = ["\ud800", "\udc80"]
+
+
+@pytest.mark.parametrize("surrogate", LONE_SURROGATES)
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        (lambda v: rules.text(f"Ada{v}", "first_name"), "first_name"),
+        (lambda v: rules.long_text(f"d{v}", "description"), "description"),
+        (lambda v: rules.email(f"a{v}@b.io"), "email"),
+        (lambda v: rules.user_id(f"auth0|{v}"), "id"),
+        (lambda v: rules.uuid_id(v, "role_id"), "role_id"),
+        (lambda v: rules.email_filter(f"a{v}@b.io"), "email"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_the_field(rule, field: str, surrogate: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        rule(surrogate)
+    assert (caught.value.code, caught.value.field) == (Code.VALIDATION, field)
+
+
+INVISIBLE = {
+    "zero-width space": "\u200b",
+    "zero-width joiner": "\u200d",
+    "zero-width non-joiner": "\u200c",
+    "right-to-left override": "\u202e",
+    "left-to-right isolate": "\u2066",
+    "byte order mark": "\ufeff",
+    "null": "\x00",
+    "escape": "\x1b",
+    "delete": "\x7f",
+}
+
+
+@pytest.mark.parametrize("char", INVISIBLE.values(), ids=list(INVISIBLE))
+def test_ids_and_emails_refuse_control_and_invisible_format_characters(char: str) -> None:
+    for rule, field in (
+        (lambda: rules.email(f"ann{char}@b.io"), "email"),
+        (lambda: rules.user_id(f"auth0|ann{char}"), "id"),
+    ):
+        with pytest.raises(DomainError) as caught:
+            rule()
+        assert caught.value.field == field
+
+
+def test_names_keep_the_joiners_their_scripts_need_but_refuse_control_characters() -> None:
+    # Persian "Mi" + ZWNJ + "Raft"; Malayalam chillu with ZWJ; an emoji family with ZWJs.
+    for name in ("\u0645\u06cc\u200c\u0631\u0641\u062a", "\u0d28\u0d4d\u200d", "👩\u200d👧"):
+        assert rules.text(name, "first_name") == name
+    for bad in ("Ada\nLovelace", "Ada\tL", "Ada\x00", "Ada\x1b[31m"):
+        with pytest.raises(DomainError) as caught:
+            rules.text(bad, "first_name")
+        assert caught.value.field == "first_name"
+
+
+def test_descriptions_may_hold_newlines_and_tabs_but_no_other_control_character() -> None:
+    assert rules.long_text("line one\n\tline two", "description") == "line one\n\tline two"
+    for bad in ("a\x00b", "a\rb", "a\x07b", "a\x1bb"):
+        with pytest.raises(DomainError) as caught:
+            rules.long_text(bad, "description")
+        assert caught.value.field == "description"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("full@example.com", "\uff46ull@example.com"),  # a full-width letter
+        ("FULL@example.com", "\uff26\uff35\uff2c\uff2c@\uff45xample.com"),  # full-width, any case
+        ("office@example.com", "o\ufb03ce@example.com"),  # the ffi ligature
+        ("strasse@example.com", " Straße@EXAMPLE.com "),  # as before: case and spaces
+        ("ann2@example.com", "ann\u00b2@example.com"),  # superscript two
+    ],
+)
+def test_emails_compare_in_nfkc_after_trimming_and_case_folding(one: str, other: str) -> None:
+    assert rules.email_key(rules.email(one)) == rules.email_key(rules.email(other))
+
+
+def test_an_email_is_stored_in_nfkc_with_its_case_kept() -> None:
+    assert rules.email(" \uff26ull@Example.com ") == "Full@Example.com"
+
+
+def test_the_email_key_ignores_invisible_characters_older_records_may_hold() -> None:
+    assert rules.email_key("zero\u200bwidth@example.com") == "zerowidth@example.com"
+
+
+def test_the_email_key_of_a_legacy_key_is_the_email_key_of_the_email() -> None:
+    """What the claims migration relies on: a stored legacy key maps to today's key."""
+    for email in ("\uff46ull@example.com", "o\ufb03ce@X.io", "Straße@x.io", "a\u200b@b.io"):
+        assert rules.email_key(rules.legacy_email_key(email)) == rules.email_key(email)
+
+
+def test_an_email_whose_normal_form_is_too_long_is_refused() -> None:
+    # U+FDFA is one character that NFKC makes 18: the length counts the normal form.
+    with pytest.raises(DomainError) as caught:
+        rules.email("a" * 20 + "\ufdfa" * 10 + "@b.io")
+    assert caught.value.field == "email"
+
+
+def test_an_email_filter_longer_than_any_email_is_refused() -> None:
+    assert rules.email_filter(" Ann@B.io ") == "ann@b.io"
+    with pytest.raises(DomainError):
+        rules.email_filter("x" * 1_000_000)

@@ -1,0 +1,41 @@
+"""Changes to what an existing file holds, each run once (SQLite's `user_version` counts them),
+inside the transaction that opens the file, so every process sees all of them or none."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+
+from domain.rules import email_key
+
+
+def email_claims_in_nfkc(conn: sqlite3.Connection) -> None:
+    """Emails compare in NFKC since 2026-12. A user's claim under the key before it
+    (`legacy_email_key`) gets a twin under today's key, so it blocks every NFKC equivalent;
+    the user's claims name both, so both go with the user. A key already held by another user
+    (two users the new rule calls twins) is left to that user: such pairs were allowed before,
+    and neither loses its own claim. The email filter's column is recomputed the same way."""
+    claims = conn.execute("SELECT value, owner FROM claims WHERE kind = 'email'").fetchall()
+    conn.executemany(
+        "INSERT INTO claims (kind, value, owner) VALUES ('email', ?, ?) ON CONFLICT DO NOTHING",
+        [(email_key(value), owner) for value, owner in claims if email_key(value) != value],
+    )
+    rows = conn.execute("SELECT id, data FROM view_user WHERE data IS NOT NULL").fetchall()
+    conn.executemany(
+        "UPDATE view_user SET email_key = ? WHERE id = ?",
+        [(email_key(json.loads(data)["email"]), user_id) for user_id, data in rows],
+    )
+
+
+# In order; a file at user_version n has had the first n.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (email_claims_in_nfkc,)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Run the migrations the file has not had, in the caller's transaction."""
+    (done,) = conn.execute("PRAGMA user_version").fetchone()
+    for step in MIGRATIONS[done:]:
+        step(conn)
+    if done < len(MIGRATIONS):
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
