@@ -8,6 +8,10 @@ import json
 import os
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
 
 USER_ID = "auth0|bench"
 QUERY = "query($id: ID!) { user(id: $id) { id email firstName lastName version } }"
@@ -15,10 +19,20 @@ WORKER_KINDS = ("command", "mediator", "executor")
 
 
 class Context:
+    """Lambda's context object: every attribute Mangum's LambdaContext Protocol declares."""
+
     function_name = "bench"
+    function_version = "$LATEST"
     memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:bench"
     aws_request_id = "bench"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+    identity: LambdaCognitoIdentity | None = None
+    client_context: LambdaMobileClientContext | None = None
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
 
 
 def api_event() -> dict[str, object]:

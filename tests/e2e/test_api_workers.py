@@ -56,7 +56,7 @@ def post(server: Server, query: str, token: str, **variables: object) -> dict[st
     return body
 
 
-def test_commands_run_and_subscriptions_see_each_status_on_every_worker(workers: Server):
+def test_commands_run_and_subscriptions_see_each_status_on_every_worker(workers: Server) -> None:
     token = workers.admin_token()
     assert len(worker_pids(workers)) == WORKERS
     names = [unique("w") for _ in range(8)]
@@ -71,7 +71,7 @@ def test_commands_run_and_subscriptions_see_each_status_on_every_worker(workers:
     assert set(names) <= {e["node"]["name"] for e in groups["edges"]}
 
 
-def test_a_command_id_reused_for_another_command_is_refused_to_its_caller(workers: Server):
+def test_a_command_id_reused_for_another_command_is_refused_to_its_caller(workers: Server) -> None:
     token = workers.admin_token()
     command_id = str(uuid.uuid4())
     group = """mutation($name: String!, $id: ID!) {
@@ -86,19 +86,19 @@ def test_a_command_id_reused_for_another_command_is_refused_to_its_caller(worker
     assert applied(workers.follow(command_id, token)[-1])
 
 
-def test_sigterm_stops_the_workers_and_the_pipeline_cleanly(fresh_workers: Server):
+def test_sigterm_stops_the_workers_and_the_pipeline_cleanly(fresh_workers: Server) -> None:
     pids = worker_pids(fresh_workers)
     assert fresh_workers.stop(signal.SIGTERM) == 0
     assert all(exits(pid) for pid in pids)
 
 
-def test_the_workers_stop_when_the_pipeline_process_dies(fresh_workers: Server):
+def test_the_workers_stop_when_the_pipeline_process_dies(fresh_workers: Server) -> None:
     pids = worker_pids(fresh_workers)
     fresh_workers.stop(signal.SIGKILL)
     assert all(exits(pid) for pid in pids)
 
 
-def test_the_server_stops_when_a_worker_dies(fresh_workers: Server):
+def test_the_server_stops_when_a_worker_dies(fresh_workers: Server) -> None:
     first, *others = worker_pids(fresh_workers)
     os.kill(first, signal.SIGKILL)
     assert fresh_workers.process is not None
@@ -107,7 +107,7 @@ def test_the_server_stops_when_a_worker_dies(fresh_workers: Server):
     fresh_workers.process = None
 
 
-def test_by_default_an_http_worker_runs_on_each_core_up_to_four(tmp_path: Path):
+def test_by_default_an_http_worker_runs_on_each_core_up_to_four(tmp_path: Path) -> None:
     cores = len(os.sched_getaffinity(0))
     server = Server(tmp_path / "data").start()
     try:

@@ -37,14 +37,14 @@ def verifier(authority: LocalAuthority, clock: Clock | None = None) -> TokenVeri
     )
 
 
-def test_the_local_key_is_made_once_and_kept(tmp_path: Path, authority: LocalAuthority):
+def test_the_local_key_is_made_once_and_kept(tmp_path: Path, authority: LocalAuthority) -> None:
     again = LocalAuthority.ensure(tmp_path)
     assert again == authority
     token = authority.mint("auth0|1")
     assert verifier(again).verify(token).sub == "auth0|1"
 
 
-def test_admin_right_comes_only_from_the_configured_claim(authority: LocalAuthority):
+def test_admin_right_comes_only_from_the_configured_claim(authority: LocalAuthority) -> None:
     check = verifier(authority)
     admin = authority.mint("a", admin_claim="permissions", admin_value="usermgmt:admin")
     assert check.verify(admin).admin is True
@@ -56,13 +56,13 @@ def test_admin_right_comes_only_from_the_configured_claim(authority: LocalAuthor
     assert check.verify(scoped).admin is True
 
 
-def test_an_audience_list_that_contains_ours_is_accepted(authority: LocalAuthority):
+def test_an_audience_list_that_contains_ours_is_accepted(authority: LocalAuthority) -> None:
     # Auth0 access tokens that also grant /userinfo carry two audiences.
     token = authority.mint("u", extra={"aud": [authority.audience, "https://x/userinfo"]})
     assert verifier(authority).verify(token).sub == "u"
 
 
-def test_a_verified_token_is_remembered_until_it_expires(authority: LocalAuthority):
+def test_a_verified_token_is_remembered_until_it_expires(authority: LocalAuthority) -> None:
     clock = Clock()
     check = verifier(authority, clock)
     token = authority.mint("u", ttl_s=60)
@@ -78,14 +78,14 @@ def test_a_verified_token_is_remembered_until_it_expires(authority: LocalAuthori
         check.verify(token)  # expired in the cache: verified afresh (and here, keys are gone)
 
 
-def test_an_empty_subject_is_refused(authority: LocalAuthority):
+def test_an_empty_subject_is_refused(authority: LocalAuthority) -> None:
     with pytest.raises(AuthError):
         verifier(authority).verify(authority.mint("  "))
 
 
 def test_a_token_signed_by_another_key_with_our_kid_is_refused(
     tmp_path: Path, authority: LocalAuthority
-):
+) -> None:
     other = LocalAuthority.ensure(tmp_path / "other")
     key = (other.directory / "private_key.pem").read_bytes()
     now = int(time.time())
@@ -95,7 +95,7 @@ def test_a_token_signed_by_another_key_with_our_kid_is_refused(
         verifier(authority).verify(forged)
 
 
-def test_settings_are_checked(tmp_path: Path):
+def test_settings_are_checked(tmp_path: Path) -> None:
     assert from_env({}).local and from_env({}).introspection
     production = from_env(
         {
