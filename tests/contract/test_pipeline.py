@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -250,8 +251,15 @@ def test_replay_never_puts_an_older_row_over_a_newer_one(deployment: Deployment)
     assert backend.views.get("group", group_id) == newer
 
 
-def _with(row: ViewRow, **changes: object) -> ViewRow:
-    return replace(row, **changes)  # type: ignore[arg-type]
+def _with(
+    row: ViewRow, *, version: int | None = None, data: dict[str, Any] | None = None
+) -> ViewRow:
+    """The row with another version and/or other data."""
+    return replace(
+        row,
+        version=row.version if version is None else version,
+        data=row.data if data is None else data,
+    )
 
 
 def test_a_malformed_command_never_reaches_the_event_store(deployment: Deployment) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from schema.cost import MAX_COST
 from tests.support.api_server import Server
@@ -67,7 +68,8 @@ def test_forged_and_foreign_tokens_are_refused(server: Server) -> None:
     authority = server.authority
     jwks_key = server.authority.jwks()["keys"][0]
     public_key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwks_key))
-    public_pem = public_key.public_bytes(  # type: ignore[union-attr]
+    assert isinstance(public_key, RSAPublicKey)  # a JWKS holds public keys only
+    public_pem = public_key.public_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PublicFormat.SubjectPublicKeyInfo,
     )

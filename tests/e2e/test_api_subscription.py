@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from infra.sqlite import open_backend
 from infra.sqlite.backend import EmbeddedBackend
 from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
+from pipeline.records import CommandError, CommandRecord, Status
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
 from schema.cost import MAX_COST
@@ -224,7 +226,7 @@ def test_a_fault_in_a_subscription_is_masked_and_logged_once(
     """Over the WebSocket as over HTTP: the client reads "Internal server error" (code
     INTERNAL) in a `next`, then `complete`; the log has the traceback, once. (A ValueError, as
     a codec raises: raised outside any field, that family used to pass for an input error.)"""
-    stepped.backend.commands = BrokenCommands()  # type: ignore[assignment]
+    stepped.backend.commands = BrokenCommands()
     with stepped.socket(stepped.admin_token()) as ws:
         start(ws, "c")
         masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
@@ -239,7 +241,22 @@ def test_a_fault_in_a_subscription_is_masked_and_logged_once(
 
 
 class BrokenCommands:
-    def get(self, command_id: str) -> None:
+    """A command log whose every read and write fails."""
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        raise ValueError("disk on fire")
+
+    def get(self, command_id: str) -> CommandRecord | None:
+        raise ValueError("disk on fire")
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
         raise ValueError("disk on fire")
 
 

@@ -10,6 +10,7 @@ import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ def fresh_workers(tmp_path: Path) -> Iterator[Server]:
         live.stop()
 
 
-def post(server: Server, query: str, token: str, **variables: object) -> dict[str, object]:
+def post(server: Server, query: str, token: str, **variables: object) -> dict[str, Any]:
     """On a connection of its own, so requests spread over the workers."""
     reply = httpx.post(
         server.url + "/graphql",
@@ -52,7 +53,7 @@ def post(server: Server, query: str, token: str, **variables: object) -> dict[st
         timeout=WAIT_S,
     )
     assert reply.status_code == 200, reply.text
-    body: dict[str, object] = reply.json()
+    body: dict[str, Any] = reply.json()  # the GraphQL response's JSON
     return body
 
 
@@ -61,7 +62,7 @@ def test_commands_run_and_subscriptions_see_each_status_on_every_worker(workers:
     assert len(worker_pids(workers)) == WORKERS
     names = [unique("w") for _ in range(8)]
     receipts = [
-        post(workers, CREATE_GROUP, token, name=name, description="d")["data"]["createGroup"]  # type: ignore[index]
+        post(workers, CREATE_GROUP, token, name=name, description="d")["data"]["createGroup"]
         for name in names
     ]
     for receipt in receipts:
@@ -80,9 +81,9 @@ def test_a_command_id_reused_for_another_command_is_refused_to_its_caller(worker
       createAuthorization(input: {name: $name, description: "d", commandId: $id}) {
         commandId } }"""
     first = post(workers, group, token, name=unique("a"), id=command_id)
-    assert first["data"]["createGroup"]["commandId"] == command_id  # type: ignore[index]
+    assert first["data"]["createGroup"]["commandId"] == command_id
     again = post(workers, authorization, token, name=unique("b"), id=command_id)
-    assert again["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # type: ignore[index]
+    assert again["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert applied(workers.follow(command_id, token)[-1])
 
 

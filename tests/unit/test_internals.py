@@ -326,7 +326,7 @@ class Recorder:
 
 def route(scope: Scope) -> str:
     graphql, rest = Recorder(), Recorder()
-    app = GraphQLFirst(graphql, rest)  # type: ignore[arg-type]
+    app = GraphQLFirst(graphql, rest)
     asyncio.run(app(scope, _never_receive, _never_send))
     return "graphql" if graphql.scopes else "rest"
 
