@@ -10,16 +10,16 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
-
 USER_ID = "auth0|bench"
 QUERY = "query($id: ID!) { user(id: $id) { id email firstName lastName version } }"
 WORKER_KINDS = ("command", "mediator", "executor")
 
+if TYPE_CHECKING:  # not at run time: the cold start measured must load mangum itself
+    from mangum.types import LambdaCognitoIdentity, LambdaMobileClientContext
+
 
 class Context:
-    """Lambda's context object: every attribute Mangum's LambdaContext Protocol declares."""
+    """What Lambda hands a handler (mangum.types.LambdaContext's fields)."""
 
     function_name = "bench"
     function_version = "$LATEST"
