@@ -3,7 +3,7 @@ and a page of groups one read for all their members."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from strawberry.dataloader import DataLoader
 
@@ -26,7 +26,7 @@ class Loaders:
             self._loaders[kind] = loader
         return loader
 
-    def _batch(self, kind: str):  # type: ignore[no-untyped-def]
+    def _batch(self, kind: str) -> Callable[[Sequence[str]], Awaitable[list[ViewRow | None]]]:
         views = self._views
 
         async def load(ids: Sequence[str]) -> list[ViewRow | None]:

@@ -64,8 +64,8 @@ class Clients:
         return client
 
     def _create(self, service: str, endpoint_url: str | None) -> Any:
-        import botocore.session  # type: ignore[import-untyped]
-        from botocore.config import Config  # type: ignore[import-untyped]
+        import botocore.session
+        from botocore.config import Config
 
         from infra.aws.loader import shared_loader
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from botocore.loaders import Loader  # type: ignore[import-untyped]
+from botocore.loaders import Loader
 
 # Every service infra/aws/clients.py makes a client for.
 SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "lambda", "sqs")

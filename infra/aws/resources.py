@@ -97,7 +97,7 @@ def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> 
 
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> Any:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when there is one
     return yaml.load(text, Loader=loader)

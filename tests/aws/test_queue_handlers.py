@@ -30,6 +30,13 @@ def aws() -> Iterator[Aws]:
         yield harness
 
 
+def id_of(body: str) -> str:
+    """The command id of a message the pipeline sent (so it parses)."""
+    command_id = command_id_of(body)
+    assert command_id is not None, body
+    return command_id
+
+
 def test_a_failed_record_holds_back_its_stream_while_other_streams_flow(aws: Aws) -> None:
     backend = aws.backend
     a, b = new_id(), new_id()
@@ -176,7 +183,7 @@ def test_a_message_behind_three_failing_ones_is_processed_not_redriven(aws: Aws)
     assert [aws.status(d.id) for d in doomed] == [Status.FAILED] * 3
     assert aws.status(good.id) is Status.APPLIED
     dead = aws.receive_all(COMMAND_DLQ)
-    assert sorted(command_id_of(m["Body"]) for m in dead) == sorted(d.id for d in doomed)
+    assert sorted(id_of(m["Body"]) for m in dead) == sorted(d.id for d in doomed)
     assert all(
         "could not read command" in m["MessageAttributes"]["reason"]["StringValue"] for m in dead
     )
@@ -197,9 +204,7 @@ def test_on_its_last_receive_before_the_redrive_a_message_is_given_up_not_left_q
     records = [aws.pollers.commands._record(m) for m in raw]
     receives = {head.id: 3, follower.id: REDRIVE_AFTER, last.id: REDRIVE_AFTER}
     for record in records:
-        record["attributes"]["ApproximateReceiveCount"] = str(
-            receives[command_id_of(record["body"])]
-        )
+        record["attributes"]["ApproximateReceiveCount"] = str(receives[id_of(record["body"])])
 
     response = aws.functions.command({"Records": records}, LambdaContext("command"))
 

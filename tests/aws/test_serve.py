@@ -78,6 +78,7 @@ def test_one_command_is_followed_through_each_stand_in_function_under_its_own_na
     assert done["status"] == "APPLIED"
     command_id = done["id"]
 
+    assert server.output is not None  # launched
     # The executor logs `handled` just after it applies the command; if it never does, the
     # assertions below say what is missing.
     with contextlib.suppress(RuntimeError):

@@ -18,6 +18,7 @@ import pytest
 import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from api.app import create_app
 from api.identity import BearerIdentity
@@ -72,7 +73,9 @@ Step = tuple[str, Any]  # ("send", message) | ("bytes", data) | ("recv", how man
 
 def talk_local(url: str, steps: list[Step]) -> list[dict[str, Any]]:
     heard: list[dict[str, Any]] = []
-    with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT_S) as ws:  # type: ignore[list-item]
+    with connect(
+        url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=WAIT_S
+    ) as ws:
         for kind, value in steps:
             if kind == "send":
                 ws.send(value if isinstance(value, str) else json.dumps(value))

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from botocore.stub import Stubber  # type: ignore[import-untyped]
+from botocore.stub import Stubber
 
 from infra.aws.management import ManagementApi
 from infra.dynamodb.connections import DynamoConnections, Lease, LeaseClaim, Subscription, now_ms
@@ -87,7 +87,7 @@ def test_the_management_api_posts_one_message_and_closes_a_connection() -> None:
 
 
 def test_a_gone_connection_is_an_answer_and_other_errors_are_raised() -> None:
-    import botocore.session  # type: ignore[import-untyped]
+    import botocore.session
 
     client = botocore.session.get_session().create_client(
         "apigatewaymanagementapi",

@@ -203,14 +203,15 @@ def test_a_change_during_the_first_send_comes_after_it(world: World) -> None:
     command_id = world.create_group(admin)
     socket = world.api.open(admin)
     pollers = world.aws.pollers
-    assert pollers.notifier is not None
+    notifier = pollers.notifier
+    assert notifier is not None
     meanwhile: list[object] = []
 
     def pipeline_moves_on(_: Socket, message: dict[str, Any]) -> None:
         if not meanwhile and message["type"] == "next":
             meanwhile.append("posting")
             pollers.commands.poll()
-            pollers.notifier.poll()  # type: ignore[union-attr]
+            notifier.poll()
             meanwhile.append(world.aws.status(command_id))
 
     world.api.on_post = pipeline_moves_on

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import subprocess
 import threading
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from domain import commands as c
 from domain.errors import DomainError
+from domain.model import Effects
 from pipeline.command_stage import handle_command
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.executor import handle_event
 from pipeline.ports import Backend, CommandLog, EventStore, OutMessage, Queue
-from pipeline.records import CommandRecord, RecordedEvent, Status, ViewRow
+from pipeline.records import CommandError, CommandRecord, RecordedEvent, Status, ViewRow
 from tests.support.builders import (
     as_admin,
     create_role,
@@ -54,7 +58,7 @@ def test_concurrent_creates_of_one_email_in_any_case_exactly_one_wins(
         with lock:
             receipts.append(receipt)
 
-    run_all([lambda i=i: create(i) for i in range(20)])
+    run_all([functools.partial(create, i) for i in range(20)])
     run_command_stage_concurrently(backend, threads=4)
     deployment.drain()
 
@@ -247,8 +251,15 @@ def test_replay_never_puts_an_older_row_over_a_newer_one(deployment: Deployment)
     assert backend.views.get("group", group_id) == newer
 
 
-def _with(row: ViewRow, **changes: object) -> ViewRow:
-    return replace(row, **changes)  # type: ignore[arg-type]
+def _with(
+    row: ViewRow, *, version: int | None = None, data: dict[str, Any] | None = None
+) -> ViewRow:
+    """The row with another version and/or other data."""
+    return replace(
+        row,
+        version=row.version if version is None else version,
+        data=row.data if data is None else data,
+    )
 
 
 def test_a_malformed_command_never_reaches_the_event_store(deployment: Deployment) -> None:
@@ -295,6 +306,20 @@ class FailingStream:
             raise OSError("the disk is on fire")
         return self.store.load(stream)
 
+    def append(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+    ) -> None:
+        self.store.append(stream, expected_version, events, effects)
+
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
+        return self.store.histories_since(timestamp, after)
+
 
 def test_a_command_failing_every_retry_ends_failed_without_blocking_others(
     deployment: Deployment,
@@ -325,11 +350,24 @@ class FailingAcceptance:
     def __getattr__(self, name: str) -> object:
         return getattr(self.log, name)
 
-    def advance(self, command_id: str, status: Status, *args: Any, **kwargs: Any) -> object:
+    def record(self, record: CommandRecord) -> CommandRecord:
+        return self.log.record(record)
+
+    def get(self, command_id: str) -> CommandRecord | None:
+        return self.log.get(command_id)
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
         if status is Status.ACCEPTED and self.left > 0:
             self.left -= 1
             raise OSError("the status write failed")
-        return self.log.advance(command_id, status, *args, **kwargs)
+        return self.log.advance(command_id, status, at, version, error)
 
 
 def test_a_command_given_up_after_its_events_were_stored_is_not_failed(

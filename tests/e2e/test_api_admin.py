@@ -23,7 +23,9 @@ USER = """query($id: ID!, $asOf: DateTime) { user(id: $id, asOf: $asOf) {
   role { id name authorizations { id name } } group { id name } } }"""
 
 
-def test_admin_creates_reads_updates_and_deletes_an_authorization(server: Server, admin: str):
+def test_admin_creates_reads_updates_and_deletes_an_authorization(
+    server: Server, admin: str
+) -> None:
     name = unique("read")
     done = server.run(CREATE_AUTHORIZATION, admin, name=f"  {name}  ", description="Read all")
     auth_id = applied(done)
@@ -43,7 +45,7 @@ def test_admin_creates_reads_updates_and_deletes_an_authorization(server: Server
     assert server.gql(query, admin, id=auth_id)["authorization"] is None
 
 
-def test_admin_manages_a_role_with_its_authorizations(server: Server, admin: str):
+def test_admin_manages_a_role_with_its_authorizations(server: Server, admin: str) -> None:
     read, write = new_authorization(server, admin), new_authorization(server, admin)
     role_id = new_role(server, admin, [read])
     query = "query($id: ID!) { role(id: $id) { name version authorizations { id } } }"
@@ -61,7 +63,7 @@ def test_admin_manages_a_role_with_its_authorizations(server: Server, admin: str
     assert server.gql(query, admin, id=role_id)["role"] is None
 
 
-def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str):
+def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str) -> None:
     group_id = new_group(server, admin)
     members = {new_user(server, admin, groupId=group_id) for _ in range(3)}
     query = """query($id: ID!, $after: String) { group(id: $id) { name
@@ -83,7 +85,7 @@ def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str):
     assert server.gql(query, admin, id=group_id)["group"]["name"] == name
 
 
-def test_admin_manages_a_user(server: Server, admin: str):
+def test_admin_manages_a_user(server: Server, admin: str) -> None:
     auth = new_authorization(server, admin)
     role, group = new_role(server, admin, [auth]), new_group(server, admin)
     user_id = new_user(server, admin, roleId=role, groupId=group, birthDate="1815-12-10")
@@ -109,7 +111,7 @@ def test_admin_manages_a_user(server: Server, admin: str):
     assert server.gql(USER, admin, id=user_id)["user"] is None
 
 
-def test_lists_page_through_every_item_once(server: Server, admin: str):
+def test_lists_page_through_every_item_once(server: Server, admin: str) -> None:
     created = {new_authorization(server, admin) for _ in range(5)}
     query = """query($after: String) { authorizations(first: 2, after: $after) {
       edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }"""
@@ -125,7 +127,7 @@ def test_lists_page_through_every_item_once(server: Server, admin: str):
     assert created <= set(seen)
 
 
-def test_users_filter_by_email_role_and_group(server: Server, admin: str):
+def test_users_filter_by_email_role_and_group(server: Server, admin: str) -> None:
     role, group = new_role(server, admin), new_group(server, admin)
     with_role = new_user(server, admin, roleId=role)
     in_group = new_user(server, admin, groupId=group)
@@ -142,7 +144,7 @@ def test_users_filter_by_email_role_and_group(server: Server, admin: str):
     assert ids(email=email) == [with_role]
 
 
-def test_history_lists_events_in_version_order_and_pages(server: Server, admin: str):
+def test_history_lists_events_in_version_order_and_pages(server: Server, admin: str) -> None:
     user_id = new_user(server, admin)
     rename = """mutation($id: ID!, $name: String!) {
       updateUser(input: {id: $id, firstName: $name}) { commandId } }"""
@@ -163,7 +165,9 @@ def test_history_lists_events_in_version_order_and_pages(server: Server, admin: 
     assert rest["pageInfo"]["hasNextPage"] is False
 
 
-def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(server: Server, admin: str):
+def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(
+    server: Server, admin: str
+) -> None:
     auth = new_authorization(server, admin)
     role = new_role(server, admin, [auth])
     user_id = new_user(server, admin, roleId=role)
@@ -184,7 +188,7 @@ def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(server: S
     assert server.gql(USER, admin, id=user_id, asOf=long_ago)["user"] is None
 
 
-def test_replay_from_repairs_a_damaged_view(server: Server, admin: str):
+def test_replay_from_repairs_a_damaged_view(server: Server, admin: str) -> None:
     start = datetime.now(UTC).isoformat()
     group_id = new_group(server, admin)
     query = "query($id: ID!) { group(id: $id) { name version } }"
@@ -205,7 +209,7 @@ def test_replay_from_repairs_a_damaged_view(server: Server, admin: str):
     assert server.gql(query, admin, id=group_id)["group"] == good
 
 
-def test_admin_deletes_a_group_and_reads_it_as_of_before(server: Server, admin: str):
+def test_admin_deletes_a_group_and_reads_it_as_of_before(server: Server, admin: str) -> None:
     group_id = new_group(server, admin)
     query = "query($id: ID!, $at: DateTime) { group(id: $id, asOf: $at) { id name } }"
     alive = server.gql(query, admin, id=group_id)["group"]
@@ -226,7 +230,9 @@ def test_admin_deletes_a_group_and_reads_it_as_of_before(server: Server, admin: 
     assert server.gql(query, admin, id=group_id, at=now)["group"] is None  # after it was deleted
 
 
-def test_an_update_that_changes_nothing_is_applied_without_an_event(server: Server, admin: str):
+def test_an_update_that_changes_nothing_is_applied_without_an_event(
+    server: Server, admin: str
+) -> None:
     group_id = new_group(server, admin)
     query = "query($id: ID!) { group(id: $id) { name version } }"
     group = server.gql(query, admin, id=group_id)["group"]
@@ -237,7 +243,7 @@ def test_an_update_that_changes_nothing_is_applied_without_an_event(server: Serv
     assert server.gql(query, admin, id=group_id)["group"]["version"] == 1
 
 
-def test_the_same_command_id_runs_once(server: Server, admin: str):
+def test_the_same_command_id_runs_once(server: Server, admin: str) -> None:
     command_id = unique("cmd")
     create = """mutation($name: String!, $cid: ID) {
       createGroup(input: {name: $name, description: "d", commandId: $cid}) {
@@ -251,7 +257,7 @@ def test_the_same_command_id_runs_once(server: Server, admin: str):
     assert [e["node"]["name"] for e in groups["edges"]].count(name) == 1
 
 
-def test_command_reads_back_with_its_receipt_data(server: Server, admin: str):
+def test_command_reads_back_with_its_receipt_data(server: Server, admin: str) -> None:
     receipt = server.gql(CREATE_ROLE, admin, name=unique("r"), description="d", ids=None)
     command_id = receipt["createRole"]["commandId"]
     server.follow(command_id, admin)

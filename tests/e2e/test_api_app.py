@@ -22,7 +22,7 @@ from infra.auth import JwksFile, LocalAuthority, TokenVerifier
 from infra.settings import Settings
 from infra.sqlite import open_backend
 from infra.sqlite.backend import EmbeddedBackend
-from pipeline.ports import ViewFilter
+from pipeline.ports import ViewFilter, Views
 from pipeline.records import ViewRow
 from pipeline.runner import Runner
 from pipeline.submit import submit
@@ -83,7 +83,7 @@ def post(app: Any, query: str, token: str | None = None) -> dict[str, Any]:
 
 def test_production_settings_turn_introspection_graphiql_and_suggestions_off(
     backend: EmbeddedBackend, authority: LocalAuthority
-):
+) -> None:
     app = create_app(backend, bearer(authority), PRODUCTION)
     token = admin_token(authority)
     refused = post(app, "{ __schema { types { name } } }", token)
@@ -98,7 +98,7 @@ def test_production_settings_turn_introspection_graphiql_and_suggestions_off(
 
 def test_allowed_origins_get_cors_answers_and_others_are_refused(
     backend: EmbeddedBackend, authority: LocalAuthority
-):
+) -> None:
     admin_ui = "https://admin.example.com"
     settings = replace(PRODUCTION, allowed_origins=(admin_ui,))
     app = create_app(backend, bearer(authority), settings)
@@ -120,7 +120,7 @@ def test_allowed_origins_get_cors_answers_and_others_are_refused(
 
 def test_a_request_leaves_nothing_for_the_cycle_collector(
     backend: EmbeddedBackend, authority: LocalAuthority
-):
+) -> None:
     """What a request makes is freed when it ends. Garbage left in reference cycles waits for
     the cyclic collector, whose runs took a tenth of a createUser's CPU. The app is called as
     the server calls it (an HTTP client would leave cycles of its own)."""
@@ -191,18 +191,40 @@ async def asgi_post(
     return reply
 
 
+def _table_gone() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError("no such table: view_user")
+
+
 class BrokenViews:
     """Views whose table is gone: the error names it, and the client must not see that."""
 
-    def page(self, *args: Any, **kwargs: Any) -> list[ViewRow]:
-        raise sqlite3.OperationalError("no such table: view_user")
+    def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
+        raise _table_gone()
 
-    def get(self, *args: Any) -> ViewRow | None:
-        raise sqlite3.OperationalError("no such table: view_user")
+    def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
+        raise _table_gone()
+
+    def page(
+        self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
+    ) -> list[ViewRow]:
+        raise _table_gone()
+
+    def pages(
+        self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]
+    ) -> list[list[ViewRow]]:
+        raise _table_gone()
+
+    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+        raise _table_gone()
+
+    def replace(self, row: ViewRow) -> bool:
+        raise _table_gone()
 
 
-def test_an_internal_exception_is_masked(backend: EmbeddedBackend, authority: LocalAuthority):
-    backend.views = BrokenViews()  # type: ignore[assignment]
+def test_an_internal_exception_is_masked(
+    backend: EmbeddedBackend, authority: LocalAuthority
+) -> None:
+    backend.views = BrokenViews()
     app = create_app(backend, bearer(authority), PRODUCTION)
     reply = post(app, "{ users { edges { cursor } } }", admin_token(authority))
     (error,) = reply["errors"]
@@ -213,27 +235,37 @@ def test_an_internal_exception_is_masked(backend: EmbeddedBackend, authority: Lo
 
 
 class CountingViews:
-    def __init__(self, inner: Any) -> None:
+    """The views, counting the reads (writes pass through uncounted)."""
+
+    def __init__(self, inner: Views) -> None:
         self.inner = inner
         self.reads = 0
 
     def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
         self.reads += 1
-        row: ViewRow | None = self.inner.get(kind, aggregate_id)
-        return row
+        return self.inner.get(kind, aggregate_id)
 
     def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
         self.reads += 1
-        rows: dict[str, ViewRow] = self.inner.get_many(kind, ids)
-        return rows
+        return self.inner.get_many(kind, ids)
 
-    def page(self, kind: str, first: int, after: str | None, where: ViewFilter | None = None):
+    def page(
+        self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
+    ) -> list[ViewRow]:
         self.reads += 1
         return self.inner.page(kind, first, after, where)
 
-    def pages(self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]):
+    def pages(
+        self, kind: str, first: int, after: str | None, wheres: Sequence[ViewFilter]
+    ) -> list[list[ViewRow]]:
         self.reads += 1
         return self.inner.pages(kind, first, after, wheres)
+
+    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+        return self.inner.put(row, expected_version)
+
+    def replace(self, row: ViewRow) -> bool:
+        return self.inner.replace(row)
 
 
 def populate(backend: EmbeddedBackend, users: int) -> None:
@@ -270,10 +302,10 @@ PAGE = """{ users(first: 9) { edges { node { id role { name authorizations { nam
 @pytest.mark.parametrize("users", [2, 9])
 def test_a_page_of_users_costs_a_fixed_number_of_view_reads(
     backend: EmbeddedBackend, authority: LocalAuthority, users: int
-):
+) -> None:
     populate(backend, users)
     counting = CountingViews(backend.views)
-    backend.views = counting  # type: ignore[assignment]
+    backend.views = counting
     app = create_app(backend, bearer(authority), PRODUCTION)
     reply = post(app, PAGE, admin_token(authority))
     edges = reply["data"]["users"]["edges"]
@@ -290,7 +322,7 @@ GROUPS_PAGE = """{ groups(first: 100) { edges { node { name
 @pytest.mark.parametrize("groups", [2, 30])
 def test_a_page_of_groups_with_their_members_costs_a_fixed_number_of_view_reads(
     backend: EmbeddedBackend, authority: LocalAuthority, groups: int
-):
+) -> None:
     ids = [f"00000000-0000-4000-9000-{i:012d}" for i in range(groups)]
     for i, group_id in enumerate(ids):
         submit(backend, CreateGroup(id=group_id, name=f"g{i}", description="d"), "t", True)
@@ -307,7 +339,7 @@ def test_a_page_of_groups_with_their_members_costs_a_fixed_number_of_view_reads(
             submit(backend, user, "t", True)
     Runner(backend).run_until_idle()
     counting = CountingViews(backend.views)
-    backend.views = counting  # type: ignore[assignment]
+    backend.views = counting
     app = create_app(backend, bearer(authority), PRODUCTION)
     edges = post(app, GROUPS_PAGE, admin_token(authority))["data"]["groups"]["edges"]
     members = {e["node"]["name"]: e["node"]["members"] for e in edges}
@@ -321,7 +353,7 @@ def test_a_page_of_groups_with_their_members_costs_a_fixed_number_of_view_reads(
 
 def test_behind_an_authorizer_the_caller_comes_from_its_context(
     backend: EmbeddedBackend, authority: LocalAuthority
-):
+) -> None:
     """On Lambda, Mangum puts the API Gateway event in the scope; the authorizer's context in
     it names the caller, and no token is looked at."""
     populate(backend, 1)

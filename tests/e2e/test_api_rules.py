@@ -36,7 +36,9 @@ def user_input(**fields: object) -> dict[str, object]:
 # REJECTED ---------------------------------------------------------------------------------------
 
 
-def test_a_taken_email_is_a_duplicate_whatever_its_case_and_spaces(server: Server, admin: str):
+def test_a_taken_email_is_a_duplicate_whatever_its_case_and_spaces(
+    server: Server, admin: str
+) -> None:
     first = user_input()
     server.run(CREATE_USER, admin, input=first)
     twin = user_input(email=f"  {str(first['email']).upper()} ")
@@ -46,14 +48,14 @@ def test_a_taken_email_is_a_duplicate_whatever_its_case_and_spaces(server: Serve
 
 
 @pytest.mark.parametrize("create", [CREATE_AUTHORIZATION, CREATE_GROUP, CREATE_ROLE])
-def test_a_taken_name_is_a_duplicate(server: Server, admin: str, create: str):
+def test_a_taken_name_is_a_duplicate(server: Server, admin: str, create: str) -> None:
     name = unique("Name")
     assert server.run(create, admin, name=name, description="d")["status"] == "APPLIED"
     done = server.run(create, admin, name=f" {name.lower()} ", description="d")
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "DUPLICATE")
 
 
-def test_a_missing_target_or_reference_is_not_found(server: Server, admin: str):
+def test_a_missing_target_or_reference_is_not_found(server: Server, admin: str) -> None:
     done = server.run(CREATE_USER, admin, input=user_input(roleId=str(uuid.uuid4())))
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "NOT_FOUND")
     assert done["error"]["field"] == "roleId"
@@ -68,7 +70,7 @@ def test_a_missing_target_or_reference_is_not_found(server: Server, admin: str):
     assert done["error"]["code"] == "NOT_FOUND"
 
 
-def test_a_stale_expected_version_is_a_conflict(server: Server, admin: str):
+def test_a_stale_expected_version_is_a_conflict(server: Server, admin: str) -> None:
     group = new_group(server, admin)
     update = """mutation($id: ID!, $v: Int) {
       updateGroup(input: {id: $id, description: "new", expectedVersion: $v}) { commandId } }"""
@@ -77,7 +79,9 @@ def test_a_stale_expected_version_is_a_conflict(server: Server, admin: str):
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "CONFLICT")
 
 
-def test_deleting_a_referenced_target_is_a_conflict_with_the_count(server: Server, admin: str):
+def test_deleting_a_referenced_target_is_a_conflict_with_the_count(
+    server: Server, admin: str
+) -> None:
     auth = new_authorization(server, admin)
     role = new_role(server, admin, [auth])
     group = new_group(server, admin)
@@ -115,7 +119,7 @@ BAD_USERS = {
 @pytest.mark.parametrize("case", BAD_USERS, ids=list(BAD_USERS))
 def test_malformed_user_input_is_refused_and_nothing_is_enqueued(
     server: Server, admin: str, case: str
-):
+) -> None:
     fields, field = BAD_USERS[case]
     command_id = unique("bad")
     errors = server.errors(CREATE_USER, admin, input=user_input(commandId=command_id, **fields))
@@ -125,7 +129,7 @@ def test_malformed_user_input_is_refused_and_nothing_is_enqueued(
     assert server.gql(query, admin, id=command_id)["command"] is None
 
 
-def test_names_over_200_and_descriptions_over_1000_are_refused(server: Server, admin: str):
+def test_names_over_200_and_descriptions_over_1000_are_refused(server: Server, admin: str) -> None:
     long_name = server.errors(CREATE_GROUP, admin, name="n" * 201, description="d")
     assert long_name.codes == ["BAD_USER_INPUT"]
     long_text = server.errors(CREATE_AUTHORIZATION, admin, name=unique("a"), description="d" * 1001)
@@ -134,7 +138,7 @@ def test_names_over_200_and_descriptions_over_1000_are_refused(server: Server, a
     assert ok["status"] == "APPLIED"
 
 
-def test_a_role_with_more_than_100_authorizations_is_refused(server: Server, admin: str):
+def test_a_role_with_more_than_100_authorizations_is_refused(server: Server, admin: str) -> None:
     """The most a role may hold: the query cost limit counts a role's authorizations by it."""
     ids = [str(uuid.uuid4()) for _ in range(101)]
     errors = server.errors(CREATE_ROLE, admin, name=unique("r"), description="d", ids=ids)
@@ -142,7 +146,7 @@ def test_a_role_with_more_than_100_authorizations_is_refused(server: Server, adm
     assert errors.errors[0]["extensions"]["field"] == "authorizationIds"
 
 
-def test_a_non_uuid_id_and_an_oversized_page_are_refused(server: Server, admin: str):
+def test_a_non_uuid_id_and_an_oversized_page_are_refused(server: Server, admin: str) -> None:
     assert server.errors('{ role(id: "admin") { id } }', admin).codes == ["BAD_USER_INPUT"]
     assert server.errors('mutation { deleteGroup(id: "nope") { commandId } }', admin).codes == [
         "BAD_USER_INPUT"
@@ -156,7 +160,7 @@ def test_a_non_uuid_id_and_an_oversized_page_are_refused(server: Server, admin: 
     ]
 
 
-def test_strings_are_trimmed_before_they_are_stored(server: Server, admin: str):
+def test_strings_are_trimmed_before_they_are_stored(server: Server, admin: str) -> None:
     sub = f"auth0|{uuid.uuid4().hex}"
     token = server.user_token(sub)
     form = {"email": f"  {sub[6:]}@Example.com ", "firstName": " Ada ", "lastName": "\tL "}
@@ -165,7 +169,7 @@ def test_strings_are_trimmed_before_they_are_stored(server: Server, admin: str):
     assert me == {"email": f"{sub[6:]}@Example.com", "firstName": "Ada", "lastName": "L"}
 
 
-def test_date_time_inputs_accept_z_offsets_and_fractions(server: Server, admin: str):
+def test_date_time_inputs_accept_z_offsets_and_fractions(server: Server, admin: str) -> None:
     group = new_group(server, admin)
     query = "query($id: ID!, $at: DateTime) { group(id: $id, asOf: $at) { id } }"
     for at in ("2999-01-01T00:00:00Z", "2999-01-01T02:00:00.123+02:00", "2999-01-01T00:00:00.5Z"):

@@ -14,6 +14,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from schema.cost import MAX_COST
 from tests.support.api_server import Server
@@ -56,18 +57,19 @@ def assert_unauthenticated(server: Server, token: str | None) -> None:
     assert reply.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-def test_no_token_or_a_malformed_header_is_refused(server: Server):
+def test_no_token_or_a_malformed_header_is_refused(server: Server) -> None:
     assert_unauthenticated(server, None)
     assert_unauthenticated(server, "not-a-jwt")
     reply = server.http.post("/graphql", json={"query": ME}, headers={"authorization": "Basic x"})
     assert reply.status_code == 401
 
 
-def test_forged_and_foreign_tokens_are_refused(server: Server):
+def test_forged_and_foreign_tokens_are_refused(server: Server) -> None:
     authority = server.authority
     jwks_key = server.authority.jwks()["keys"][0]
     public_key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwks_key))
-    public_pem = public_key.public_bytes(  # type: ignore[union-attr]
+    assert isinstance(public_key, RSAPublicKey)  # a JWKS holds public keys only
+    public_pem = public_key.public_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PublicFormat.SubjectPublicKeyInfo,
     )
@@ -95,7 +97,7 @@ def _tampered(token: str, body: dict[str, Any]) -> str:
     return f"{head}.{b64(json.dumps(body).encode())}.{signature}"
 
 
-def test_an_admin_right_claimed_in_user_metadata_gives_nothing(server: Server):
+def test_an_admin_right_claimed_in_user_metadata_gives_nothing(server: Server) -> None:
     right = {"permissions": ["usermgmt:admin"], "roles": ["admin"]}
     token = signed(server, claims(server, user_metadata=right, app_metadata=right))
     assert server.errors("{ users { edges { cursor } } }", token).codes == ["FORBIDDEN"]
@@ -134,13 +136,13 @@ ADMIN_MUTATIONS = [
 
 
 @pytest.mark.parametrize("query", ADMIN_QUERIES)
-def test_a_user_token_is_forbidden_on_every_admin_query(server: Server, query: str):
+def test_a_user_token_is_forbidden_on_every_admin_query(server: Server, query: str) -> None:
     token = server.user_token(f"auth0|{uuid.uuid4().hex}")
     assert server.errors(query, token).codes == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize("mutation", ADMIN_MUTATIONS)
-def test_a_user_token_is_forbidden_on_every_admin_mutation(server: Server, mutation: str):
+def test_a_user_token_is_forbidden_on_every_admin_mutation(server: Server, mutation: str) -> None:
     token = server.user_token(f"auth0|{uuid.uuid4().hex}")
     errors = server.errors(f"mutation {{ {mutation} {{ commandId }} }}", token)
     assert errors.codes == ["FORBIDDEN"]
@@ -157,13 +159,13 @@ def nested(depth: int) -> str:
     return "{ " + " { ".join(fields) + " { " + leaf + " }" * len(fields) + " }"
 
 
-def test_queries_deeper_than_10_are_refused(server: Server, admin: str):
+def test_queries_deeper_than_10_are_refused(server: Server, admin: str) -> None:
     assert "groups" in server.gql(nested(10), admin)
     errors = server.errors(nested(11), admin)
     assert "exceeds maximum operation depth" in errors.errors[0]["message"]
 
 
-def test_more_than_20_aliases_are_refused(server: Server, admin: str):
+def test_more_than_20_aliases_are_refused(server: Server, admin: str) -> None:
     def aliases(n: int) -> str:
         return "{ " + " ".join(f"a{i}: me {{ id }}" for i in range(n)) + " }"
 
@@ -178,7 +180,7 @@ NESTED_MEMBERS = """members(first: $n) { edges { node { id group {
 
 def test_a_query_that_may_return_too_many_nodes_is_refused_with_its_cost(
     server: Server, admin: str
-):
+) -> None:
     """Twenty aliases of a group's members' group's members: within the depth, alias and token
     limits, and 200,000 users. Refused before it runs, with the cost and the maximum."""
     aliased = " ".join(f"g{i}: group(id: $id) {{ {NESTED_MEMBERS} }}" for i in range(20))
@@ -196,7 +198,7 @@ def test_a_query_that_may_return_too_many_nodes_is_refused_with_its_cost(
     assert server.gql(query, admin, id=group, n=2) == {f"g{i}": None for i in range(20)}
 
 
-def test_documents_over_2000_tokens_are_refused(server: Server, admin: str):
+def test_documents_over_2000_tokens_are_refused(server: Server, admin: str) -> None:
     def tokens(n: int) -> str:
         # 23 tokens around the list, one per string in it; the ids are refused as input, which
         # shows the document itself was parsed and validated.
@@ -211,20 +213,20 @@ def test_documents_over_2000_tokens_are_refused(server: Server, admin: str):
     assert "more than 2000 tokens" in errors.errors[0]["message"]
 
 
-def test_batched_operations_are_refused(server: Server, admin: str):
+def test_batched_operations_are_refused(server: Server, admin: str) -> None:
     batch = [{"query": ME}, {"query": ME}]
     reply = server.http.post("/graphql", json=batch, headers={"authorization": f"Bearer {admin}"})
     assert reply.status_code == 400
     assert "data" not in reply.text
 
 
-def test_graphql_validation_errors_reach_the_client(server: Server, admin: str):
+def test_graphql_validation_errors_reach_the_client(server: Server, admin: str) -> None:
     errors = server.errors("{ me { idd } }", admin)
     message = errors.errors[0]["message"]
     assert "idd" in message and "Did you mean" in message  # suggestions are on in local dev
 
 
-def test_local_dev_has_introspection_and_graphiql(server: Server, admin: str):
+def test_local_dev_has_introspection_and_graphiql(server: Server, admin: str) -> None:
     assert server.gql("{ __schema { queryType { name } } }", admin)["__schema"]["queryType"]
     page = server.http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
@@ -234,7 +236,9 @@ def test_local_dev_has_introspection_and_graphiql(server: Server, admin: str):
     "params",
     ["query={__typename}", "%71uery={__typename}", "qu%65ry={__typename}", "x=1&query={me{id}}"],
 )
-def test_a_get_that_runs_a_query_needs_a_token_whatever_its_encoding(server: Server, params: str):
+def test_a_get_that_runs_a_query_needs_a_token_whatever_its_encoding(
+    server: Server, params: str
+) -> None:
     """The GraphiQL page is open; a GET that carries a query is not, however the key is
     spelled in the URL."""
     for accept in ("text/html", "*/*", "application/json"):

@@ -32,14 +32,14 @@ def cli_token(server: Server, *args: str) -> str:
     return done.stdout
 
 
-def test_open_routes_answer_without_a_token(server: Server):
+def test_open_routes_answer_without_a_token(server: Server) -> None:
     assert server.http.get("/healthz").json() == {"status": "ok"}
     jwks = server.http.get("/.well-known/jwks.json").json()
     assert [k["kid"] for k in jwks["keys"]] == [server.authority.kid]
     assert "private" not in str(jwks) and "d" not in jwks["keys"][0]
 
 
-def test_the_token_command_prints_only_a_token_that_works(server: Server):
+def test_the_token_command_prints_only_a_token_that_works(server: Server) -> None:
     out = cli_token(server, "--admin")
     assert out.endswith("\n") and out.count("\n") == 1
     token = out.strip()
@@ -52,7 +52,7 @@ def test_the_token_command_prints_only_a_token_that_works(server: Server):
     assert server.gql("{ me { id } }", user) == {"me": None}
 
 
-def test_tokens_survive_a_restart_and_sigterm_stops_cleanly(fresh_server: Server):
+def test_tokens_survive_a_restart_and_sigterm_stops_cleanly(fresh_server: Server) -> None:
     token = cli_token(fresh_server, "--admin").strip()
     mutation = 'mutation { createGroup(input: {name: "kept", description: "d"}) { commandId } }'
     command_id = fresh_server.gql(mutation, token)["createGroup"]["commandId"]
@@ -64,17 +64,17 @@ def test_tokens_survive_a_restart_and_sigterm_stops_cleanly(fresh_server: Server
     assert [e["node"]["name"] for e in groups["edges"]] == ["kept"]
 
 
-def test_sigint_stops_cleanly(fresh_server: Server):
+def test_sigint_stops_cleanly(fresh_server: Server) -> None:
     assert fresh_server.stop(signal.SIGINT) == 0
 
 
-def test_ctrl_c_on_its_terminal_stops_every_process_cleanly(fresh_server: Server):
+def test_ctrl_c_on_its_terminal_stops_every_process_cleanly(fresh_server: Server) -> None:
     workers = worker_pids(fresh_server)
     assert fresh_server.interrupt() == 0
     assert all(exits(pid) for pid in workers)
 
 
-def test_port_0_serves_on_the_port_it_announces(tmp_path: Path, layout: tuple[str, ...]):
+def test_port_0_serves_on_the_port_it_announces(tmp_path: Path, layout: tuple[str, ...]) -> None:
     server = Server(tmp_path / "data", port=0, args=layout).launch()
     assert server.output is not None
     try:
@@ -86,7 +86,7 @@ def test_port_0_serves_on_the_port_it_announces(tmp_path: Path, layout: tuple[st
 
 def test_a_start_waits_until_no_other_server_holds_the_port(
     tmp_path: Path, layout: tuple[str, ...]
-):
+) -> None:
     """After a kill -9, the killed server's workers stop on their own, though not at once; the
     new server must not share the port with them meanwhile (SO_REUSEPORT would let it)."""
     server = Server(tmp_path / "data", args=layout)
@@ -107,7 +107,7 @@ def test_a_start_waits_until_no_other_server_holds_the_port(
     server.stop()
 
 
-def test_kill_9_loses_no_accepted_command(fresh_server: Server):
+def test_kill_9_loses_no_accepted_command(fresh_server: Server) -> None:
     token = fresh_server.admin_token()
     mutation = """mutation($name: String!) {
       createGroup(input: {name: $name, description: "d"}) { commandId } }"""

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import uvicorn
 from starlette.applications import Starlette
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Origin, Subprotocol
 
 from api.app import create_app
 from api.identity import BearerIdentity
@@ -28,6 +30,7 @@ from infra.sqlite import open_backend
 from infra.sqlite.backend import EmbeddedBackend
 from pipeline.command_stage import give_up_command, handle_command
 from pipeline.delivery import pump
+from pipeline.records import CommandError, CommandRecord, Status
 from pipeline.runner import Runner
 from resolvers.status_hub import StatusHub
 from schema.cost import MAX_COST
@@ -111,7 +114,7 @@ CREATE_GROUP = """mutation($name: String!) { createGroup(input: {name: $name, de
   commandId } }"""
 
 
-def test_current_status_first_then_each_change_then_complete(stepped: SteppedServer):
+def test_current_status_first_then_each_change_then_complete(stepped: SteppedServer) -> None:
     admin = stepped.admin_token()
     receipt = stepped.gql(CREATE_GROUP, admin, name="Ops")["createGroup"]
     with stepped.socket(admin) as ws:
@@ -124,7 +127,7 @@ def test_current_status_first_then_each_change_then_complete(stepped: SteppedSer
         assert next_message(ws) == {"id": "1", "type": "complete"}
 
 
-def test_a_rejected_command_ends_the_subscription_with_its_error(stepped: SteppedServer):
+def test_a_rejected_command_ends_the_subscription_with_its_error(stepped: SteppedServer) -> None:
     admin = stepped.admin_token()
     stepped.gql(CREATE_GROUP, admin, name="Ops")
     stepped.finish()
@@ -139,14 +142,16 @@ def test_a_rejected_command_ends_the_subscription_with_its_error(stepped: Steppe
         assert next_message(ws)["type"] == "complete"
 
 
-def test_a_finished_command_yields_its_status_once_and_completes(server: Server, admin: str):
+def test_a_finished_command_yields_its_status_once_and_completes(
+    server: Server, admin: str
+) -> None:
     receipt = server.gql(CREATE_GROUP, admin, name=f"g-{uuid.uuid4().hex}")["createGroup"]
     first = server.follow(receipt["commandId"], admin)
     assert first[-1]["status"] == "APPLIED"
     assert [u["status"] for u in server.follow(receipt["commandId"], admin)] == ["APPLIED"]
 
 
-def test_another_users_command_yields_nothing(server: Server, admin: str):
+def test_another_users_command_yields_nothing(server: Server, admin: str) -> None:
     owner = f"auth0|{uuid.uuid4().hex}"
     signup = {"email": f"{owner[6:]}@example.com", "firstName": "O", "lastName": "W"}
     mutation = "mutation($input: RegisterMeInput!) { registerMe(input: $input) { commandId } }"
@@ -159,7 +164,7 @@ def test_another_users_command_yields_nothing(server: Server, admin: str):
     assert server.follow(command_id, server.user_token(owner))[-1]["status"] == "APPLIED"
 
 
-def test_a_socket_without_a_valid_token_is_closed(server: Server):
+def test_a_socket_without_a_valid_token_is_closed(server: Server) -> None:
     """On AWS the code comes in the last message before the close (test_websocket_parity.py)."""
     for token in (None, "forged"):
         with server.socket(token) as ws, pytest.raises(ConnectionClosed) as closed:
@@ -170,12 +175,12 @@ def test_a_socket_without_a_valid_token_is_closed(server: Server):
 @pytest.mark.local_only(
     "a real handshake; the $connect route's refusal is in tests/aws/test_websocket_subscriptions.py"
 )
-def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server):
+def test_a_browser_socket_from_a_foreign_origin_is_refused(server: Server) -> None:
     with pytest.raises(InvalidStatus) as refused:
         connect(
             server.ws_url,
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-            origin="https://evil.example",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
+            origin=Origin("https://evil.example"),
             open_timeout=WAIT_S,
         )
     assert refused.value.response.status_code == 403
@@ -221,7 +226,7 @@ def test_a_fault_in_a_subscription_is_masked_and_logged_once(
     """Over the WebSocket as over HTTP: the client reads "Internal server error" (code
     INTERNAL) in a `next`, then `complete`; the log has the traceback, once. (A ValueError, as
     a codec raises: raised outside any field, that family used to pass for an input error.)"""
-    stepped.backend.commands = BrokenCommands()  # type: ignore[assignment]
+    stepped.backend.commands = BrokenCommands()
     with stepped.socket(stepped.admin_token()) as ws:
         start(ws, "c")
         masked = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
@@ -236,7 +241,22 @@ def test_a_fault_in_a_subscription_is_masked_and_logged_once(
 
 
 class BrokenCommands:
-    def get(self, command_id: str) -> None:
+    """A command log whose every read and write fails."""
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        raise ValueError("disk on fire")
+
+    def get(self, command_id: str) -> CommandRecord | None:
+        raise ValueError("disk on fire")
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
         raise ValueError("disk on fire")
 
 
@@ -297,7 +317,9 @@ def test_a_malformed_subscribe_closes_the_socket_with_4400(
     "the AWS WebSocket runs commandStatus only (tests/aws/test_websocket_parity.py shows its cost"
     " limit)"
 )
-def test_a_query_over_the_cost_limit_is_refused_on_the_websocket(server: Server, admin: str):
+def test_a_query_over_the_cost_limit_is_refused_on_the_websocket(
+    server: Server, admin: str
+) -> None:
     inner = "members(first: 100) { edges { cursor } }"
     members = f"members(first: 100) {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
     query = "{ " + " ".join(f'g{i}: group(id: "x") {{ {members} }}' for i in range(20)) + " }"

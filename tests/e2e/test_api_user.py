@@ -26,7 +26,9 @@ def signup(sub: str) -> dict[str, str]:
     }
 
 
-def test_a_user_registers_on_first_login_then_reads_and_updates_their_profile(server: Server):
+def test_a_user_registers_on_first_login_then_reads_and_updates_their_profile(
+    server: Server,
+) -> None:
     sub = f"google-oauth2|{uuid.uuid4().hex}"
     token = server.user_token(sub)
     assert server.gql(ME, token)["me"] is None
@@ -42,7 +44,7 @@ def test_a_user_registers_on_first_login_then_reads_and_updates_their_profile(se
     assert server.gql(ME, token)["me"]["lastName"] == "Murray Hopper"
 
 
-def test_registering_twice_is_rejected_as_duplicate(server: Server):
+def test_registering_twice_is_rejected_as_duplicate(server: Server) -> None:
     sub = f"auth0|{uuid.uuid4().hex}"
     token = server.user_token(sub)
     server.run(REGISTER_ME, token, input=signup(sub))
@@ -52,7 +54,7 @@ def test_registering_twice_is_rejected_as_duplicate(server: Server):
     assert again["status"] == "REJECTED" and again["error"]["code"] == "DUPLICATE"
 
 
-def test_me_shows_role_authorizations_and_group_but_not_members(server: Server, admin: str):
+def test_me_shows_role_authorizations_and_group_but_not_members(server: Server, admin: str) -> None:
     auth = new_authorization(server, admin)
     role, group = new_role(server, admin, [auth]), new_group(server, admin)
     sub = new_user(server, admin, roleId=role, groupId=group)
@@ -64,7 +66,7 @@ def test_me_shows_role_authorizations_and_group_but_not_members(server: Server, 
     assert errors.codes == ["FORBIDDEN"]
 
 
-def test_update_me_cannot_send_a_role_or_a_group(server: Server, admin: str):
+def test_update_me_cannot_send_a_role_or_a_group(server: Server, admin: str) -> None:
     role = new_role(server, admin)
     sub = f"auth0|{uuid.uuid4().hex}"
     token = server.user_token(sub)
@@ -78,7 +80,7 @@ def test_update_me_cannot_send_a_role_or_a_group(server: Server, admin: str):
     assert server.gql(ME, token)["me"]["role"] is None
 
 
-def test_a_user_sees_neither_another_user_nor_their_commands(server: Server, admin: str):
+def test_a_user_sees_neither_another_user_nor_their_commands(server: Server, admin: str) -> None:
     alice, bob = f"auth0|a{uuid.uuid4().hex}", f"auth0|b{uuid.uuid4().hex}"
     alice_token, bob_token = server.user_token(alice), server.user_token(bob)
     bobs = server.gql(REGISTER_ME, bob_token, input=signup(bob))["registerMe"]["commandId"]

@@ -48,7 +48,7 @@ def page(server: Server) -> httpx.Response:
 
 
 @pytest.mark.local_only("GraphiQL's files are the local server's: a Lambda package has none")
-def test_the_graphiql_page_and_every_file_it_loads_come_from_the_server(server: Server):
+def test_the_graphiql_page_and_every_file_it_loads_come_from_the_server(server: Server) -> None:
     reply = page(server)
     assert reply.status_code == 200
     assert "http://" not in reply.text and "https://" not in reply.text
@@ -72,14 +72,14 @@ def test_the_graphiql_page_and_every_file_it_loads_come_from_the_server(server: 
 
 
 @pytest.mark.local_only("GraphiQL's files are the local server's: a Lambda package has none")
-def test_only_the_page_files_are_served(server: Server):
+def test_only_the_page_files_are_served(server: Server) -> None:
     assert server.http.get("/graphiql/package.json").status_code == 404
     assert server.http.get("/graphiql/..%2F..%2Fpyproject.toml").status_code == 404
 
 
 def test_without_its_files_the_page_says_how_to_install_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """As on a Lambda with USERMGMT_GRAPHIQL on, or a clone where `npm ci` never ran."""
     gone = tmp_path / "node_modules" / "graphiql" / "graphiql.min.js"
     monkeypatch.setitem(graphiql.ASSETS, "graphiql.min.js", (gone, graphiql.JS))

@@ -73,7 +73,7 @@ def media_type(reply: httpx.Response) -> str:
 )
 def test_the_response_comes_in_the_media_type_the_client_prefers(
     server: Server, admin: str, accept: str | None, expected: str
-):
+) -> None:
     reply = post(server, admin, accept, query=ME)
     assert reply.status_code == 200, reply.text
     assert media_type(reply) == expected
@@ -82,7 +82,9 @@ def test_the_response_comes_in_the_media_type_the_client_prefers(
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", f"{JSON}; charset=latin-1"])
-def test_a_client_that_accepts_neither_media_type_gets_406(server: Server, admin: str, accept: str):
+def test_a_client_that_accepts_neither_media_type_gets_406(
+    server: Server, admin: str, accept: str
+) -> None:
     reply = post(server, admin, accept, query=ME)
     assert reply.status_code == 406
     assert reply.json()["errors"][0]["extensions"]["code"] == "NOT_ACCEPTABLE"
@@ -104,7 +106,7 @@ REQUEST_ERRORS = {
 @pytest.mark.parametrize("payload", REQUEST_ERRORS.values(), ids=REQUEST_ERRORS.keys())
 def test_an_operation_that_cannot_run_is_400_without_data_in_graphql_response_json(
     server: Server, admin: str, payload: dict[str, Any]
-):
+) -> None:
     reply = post(server, admin, GRAPHQL_RESPONSE, **payload)
     assert reply.status_code == 400, reply.text
     assert media_type(reply) == GRAPHQL_RESPONSE
@@ -115,7 +117,7 @@ def test_an_operation_that_cannot_run_is_400_without_data_in_graphql_response_js
 @pytest.mark.parametrize("payload", REQUEST_ERRORS.values(), ids=REQUEST_ERRORS.keys())
 def test_an_operation_that_cannot_run_is_200_without_data_in_json(
     server: Server, admin: str, payload: dict[str, Any]
-):
+) -> None:
     reply = post(server, admin, JSON, **payload)
     assert reply.status_code == 200, reply.text
     assert media_type(reply) == JSON
@@ -124,7 +126,7 @@ def test_an_operation_that_cannot_run_is_200_without_data_in_json(
 
 
 @pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
-def test_field_errors_keep_200_and_the_data(server: Server, accept: str):
+def test_field_errors_keep_200_and_the_data(server: Server, accept: str) -> None:
     user = server.user_token("auth0|http-field-errors")
     reply = post(server, user, accept, query="{ me { id } users { edges { cursor } } }")
     assert reply.status_code == 200
@@ -162,7 +164,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
 @pytest.mark.parametrize(("body", "says"), MALFORMED.values(), ids=MALFORMED.keys())
 def test_a_malformed_request_is_400_saying_what_is_wrong(
     server: Server, admin: str, accept: str, body: bytes, says: str
-):
+) -> None:
     reply = send(server, admin, accept=accept, body=body)
     assert reply.status_code == 400, reply.text
     assert media_type(reply) == accept
@@ -174,14 +176,14 @@ def test_a_malformed_request_is_400_saying_what_is_wrong(
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
 def test_a_post_body_that_is_not_declared_json_is_415(
     server: Server, admin: str, content_type: str | None
-):
+) -> None:
     body = json.dumps({"query": ME}).encode()
     reply = send(server, admin, accept=GRAPHQL_RESPONSE, body=body, content_type=content_type)
     assert reply.status_code == 415
     assert "application/json" in reply.json()["errors"][0]["message"]
 
 
-def test_get_runs_queries_and_refuses_mutations_with_405(server: Server, admin: str):
+def test_get_runs_queries_and_refuses_mutations_with_405(server: Server, admin: str) -> None:
     query = send(server, admin, accept=GRAPHQL_RESPONSE, method="GET", params={"query": ME})
     assert query.status_code == 200 and query.json() == {"data": {"me": None}}
     mutation = 'mutation { createGroup(input: {name: "n", description: "d"}) { commandId } }'
@@ -193,14 +195,14 @@ def test_get_runs_queries_and_refuses_mutations_with_405(server: Server, admin: 
 
 
 @pytest.mark.local_only("API Gateway routes only GET and POST to the function")
-def test_other_methods_are_405_naming_the_allowed_ones(server: Server, admin: str):
+def test_other_methods_are_405_naming_the_allowed_ones(server: Server, admin: str) -> None:
     reply = send(server, admin, accept=GRAPHQL_RESPONSE, method="PUT", body=b"{}")
     assert reply.status_code == 405
     assert reply.headers["allow"] == "GET, POST"
     assert media_type(reply) == GRAPHQL_RESPONSE
 
 
-def test_a_get_with_variables_that_are_not_json_is_400(server: Server, admin: str):
+def test_a_get_with_variables_that_are_not_json_is_400(server: Server, admin: str) -> None:
     params = {"query": "query($n: Int) { users(first: $n) { edges { cursor } } }"}
     params["variables"] = "{n: 1}"
     reply = send(server, admin, accept=GRAPHQL_RESPONSE, method="GET", params=params)
@@ -218,7 +220,7 @@ SUBSCRIPTION = (
 @pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON, "*/*"])
 def test_a_subscription_by_post_is_a_client_error_naming_the_websocket(
     server: Server, admin: str, accept: str, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     reply = post(server, admin, accept, query=SUBSCRIPTION)
     assert reply.status_code == 400, reply.text
     (error,) = reply.json()["errors"]
@@ -232,7 +234,9 @@ def test_a_subscription_by_post_is_a_client_error_naming_the_websocket(
     assert "Traceback" not in caplog.text  # the AWS deployment's function runs in this process
 
 
-def test_a_subscription_by_post_logs_no_traceback(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+def test_a_subscription_by_post_logs_no_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """The local app in this process, so that everything it logs is captured."""
     backend = open_backend(tmp_path / "data")
     try:

@@ -9,12 +9,12 @@ from schema.build import sdl
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_committed_schema_is_current():
+def test_the_committed_schema_is_current() -> None:
     committed = (ROOT / "schema.graphql").read_text()
     assert committed == sdl(), "schema.graphql is stale: run `usermgmt export-schema`"
 
 
-def test_the_schema_has_every_operation_of_the_contract():
+def test_the_schema_has_every_operation_of_the_contract() -> None:
     text = sdl()
     for name in (
         "me: User",

@@ -63,7 +63,7 @@ def test_serve_runs_an_http_worker_per_core_up_to_four(
 ) -> None:
     from local_server import workers as layout
 
-    monkeypatch.setattr(layout.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    monkeypatch.setattr("local_server.workers.os.sched_getaffinity", lambda pid: set(range(cores)))
     assert layout.default_workers() == workers
 
 

@@ -68,6 +68,7 @@ def test_queued_commands_wake_the_stages_and_only_replays_wake_the_replay_thread
     envelope = CommandEnvelope(
         new_id(), c.ReplayFrom(timestamp=backend.clock()), "a", True, backend.clock()
     )
+    assert backend.replays is not None  # open_backend's backend keeps its replays
     queue_replay(backend.replays, envelope)
     assert replays.is_set() and not stages.is_set()
     backend.close()

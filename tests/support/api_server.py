@@ -23,6 +23,7 @@ from typing import IO, Any
 import httpx
 import uvicorn
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from infra.auth import LocalAuthority
 from infra.settings import from_env
@@ -204,7 +205,9 @@ class Server:
 
     # GraphQL ------------------------------------------------------------------------------------
 
-    def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None):
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> httpx.Response:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         body = {"query": query, "variables": variables or {}}
         return self.http.post("/graphql", json=body, headers=headers)
@@ -253,7 +256,9 @@ class Server:
 
     @contextmanager
     def socket(self, token: str | None) -> Iterator[ClientConnection]:
-        with connect(self.ws_url, subprotocols=["graphql-transport-ws"], open_timeout=WAIT_S) as ws:  # type: ignore[list-item]
+        with connect(
+            self.ws_url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=WAIT_S
+        ) as ws:
             payload = {"Authorization": f"Bearer {token}"} if token else {}
             ws.send(json.dumps({"type": "connection_init", "payload": payload}))
             yield ws

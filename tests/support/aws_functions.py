@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 from devtools.lambda_emulator import Pollers
 from devtools.lambda_emulator.bootstrap import Emulator, build
@@ -19,35 +19,61 @@ from infra.aws.backend import AwsBackend
 from infra.dynamodb.event_items import event_item, guard_key
 from infra.dynamodb.views import item_of
 from lambda_runtime.bootstrap import LambdaFunctions
+from pipeline.ports import EventStore, Views
 from pipeline.records import RecordedEvent, Status, ViewRow
 from tests.support.aws_deployment import Stack, moto_stack
 from tests.support.builders import new_id
 
+P = TypeVar("P")
 
-class Switch:
+
+class Switch(Generic[P]):
     """A port that forwards every call to another: the stack's own, until a test injects a
     fault (a fake passed to the root, not a part of it replaced)."""
 
-    def __init__(self, port: Any) -> None:
-        self.target = port
+    def __init__(self, port: P) -> None:
+        self.target: Any = port  # a test's fake from then on: it need offer only what is called
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)
 
+    def as_port(self) -> P:
+        """The switch as the root takes it: it stands for its port's type, the adapter's
+        extras included (a queue's url, the command log's failure counter), since
+        `__getattr__` forwards every attribute to the port."""
+        return cast(P, self)
 
-SWITCHED = ("events", "views", "commands", "command_queue", "execution_queue")
 
-
-def switched(backend: AwsBackend) -> tuple[AwsBackend, dict[str, Switch]]:
-    switches = {name: Switch(getattr(backend, name)) for name in SWITCHED}
-    return replace(backend, **switches), switches
+def switched(backend: AwsBackend) -> tuple[AwsBackend, dict[str, Switch[Any]]]:
+    events, views, commands = (
+        Switch(backend.events),
+        Switch(backend.views),
+        Switch(backend.commands),
+    )
+    command_queue, execution_queue = Switch(backend.command_queue), Switch(backend.execution_queue)
+    ports = replace(
+        backend,
+        events=events.as_port(),
+        views=views.as_port(),
+        commands=commands.as_port(),
+        command_queue=command_queue.as_port(),
+        execution_queue=execution_queue.as_port(),
+    )
+    switches: dict[str, Switch[Any]] = {
+        "events": events,
+        "views": views,
+        "commands": commands,
+        "command_queue": command_queue,
+        "execution_queue": execution_queue,
+    }
+    return ports, switches
 
 
 @dataclass
 class Aws:
     stack: Stack
     emulator: Emulator
-    switches: dict[str, Switch]
+    switches: dict[str, Switch[Any]]
 
     @property
     def backend(self) -> AwsBackend:
@@ -108,7 +134,7 @@ def aws_harness(
 class FailingLoads:
     """An event store whose loads of one stream fail the first `times` times."""
 
-    def __init__(self, store: Any, stream: str, times: int) -> None:
+    def __init__(self, store: EventStore, stream: str, times: int) -> None:
         self.store, self.stream, self.left = store, stream, times
 
     def __getattr__(self, name: str) -> Any:
@@ -124,7 +150,7 @@ class FailingLoads:
 class FailingPuts:
     """Views whose writes of one row at one version fail the first `times` times."""
 
-    def __init__(self, views: Any, row_id: str, version: int, times: int) -> None:
+    def __init__(self, views: Views, row_id: str, version: int, times: int) -> None:
         self.views, self.row_id, self.version, self.left = views, row_id, version, times
 
     def __getattr__(self, name: str) -> Any:
@@ -134,7 +160,7 @@ class FailingPuts:
         if (row.id, row.version) == (self.row_id, self.version) and self.left > 0:
             self.left -= 1
             raise OSError("throttled")
-        return bool(self.views.put(row, expected_version))
+        return self.views.put(row, expected_version)
 
 
 # What Lambda itself does around our functions (receive, delete, read the stream), and the

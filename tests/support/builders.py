@@ -23,8 +23,17 @@ def as_admin(backend: Backend, command: Command, command_id: str | None = None) 
     return submit(backend, command, actor=ADMIN, admin=True, command_id=command_id)
 
 
-def create_user(user_id: str, email: str, **extra: object) -> c.CreateUser:
-    return c.CreateUser(id=user_id, email=email, first_name="Ada", last_name="Lovelace", **extra)  # type: ignore[arg-type]
+def create_user(
+    user_id: str, email: str, *, role_id: str | None = None, group_id: str | None = None
+) -> c.CreateUser:
+    return c.CreateUser(
+        id=user_id,
+        email=email,
+        first_name="Ada",
+        last_name="Lovelace",
+        role_id=role_id,
+        group_id=group_id,
+    )
 
 
 def create_role(role_id: str, name: str, authorization_ids: Iterable[str] = ()) -> c.CreateRole:

@@ -48,6 +48,10 @@ def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
     # Failed messages come back at once, so draining never waits out a retry delay.
     runner = Runner(backend, RunnerSettings(retry_base_s=0))
 
+    def with_visibility(queue: Queue, seconds: float) -> Queue:
+        assert isinstance(queue, SqliteQueue)  # one of this backend's queues
+        return SqliteQueue(queue.db, queue.name, visibility_s=seconds)
+
     def delete_view_row(kind: str, aggregate_id: str) -> None:
         from infra.sqlite.schema import VIEW_TABLES
 
@@ -62,11 +66,7 @@ def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
         consumer_argv=[sys.executable, "-m", "tests.support.consumer", "sqlite", str(data)],
         delete_view_row=delete_view_row,
         unbatched=lambda: unbatched(backend),
-        with_visibility=lambda queue, seconds: SqliteQueue(
-            queue.db,  # type: ignore[attr-defined]
-            queue.name,  # type: ignore[attr-defined]
-            visibility_s=seconds,
-        ),
+        with_visibility=with_visibility,
     )
     backend.close()
 

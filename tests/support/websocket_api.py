@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import ClientError
 
 from devtools.lambda_emulator import LambdaContext, LambdaHandler
 
@@ -115,7 +115,9 @@ class WebSocketApi:
         assert socket.receive() == {"type": "connection_ack"}
         return socket
 
-    def invoke(self, socket: Socket, route: str, body: str | None = None, binary: bool = False):
+    def invoke(
+        self, socket: Socket, route: str, body: str | None = None, binary: bool = False
+    ) -> None:
         event = _event(socket, route, body=body, binary=binary)
         reply = self.function(event, _context())
         assert reply["statusCode"] == 200, reply

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
+from graphql import (
+    GraphQLFormattedError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    get_named_type,
+)
 
 from domain.rules import ROLE_AUTHORIZATIONS_MAX
 from schema.build import build_schema
@@ -20,14 +26,14 @@ def cost(query: str, variables: dict[str, Any] | None = None, name: str | None =
     return cost_of(SCHEMA._schema, query, name, variables)
 
 
-def refusal(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def refusal(query: str, variables: dict[str, Any] | None = None) -> GraphQLFormattedError | None:
     result = SCHEMA.execute_sync(query, variable_values=variables)
     errors = [e.formatted for e in result.errors or []]
     costly = [e for e in errors if e.get("extensions", {}).get("code") == "QUERY_TOO_COSTLY"]
     return costly[0] if costly else None
 
 
-def test_twenty_aliases_of_nested_members_are_refused_with_their_cost():
+def test_twenty_aliases_of_nested_members_are_refused_with_their_cost() -> None:
     query = "{ " + " ".join(f'g{i}: group(id: "x") {{ {MEMBERS} }}' for i in range(20)) + " }"
     assert cost(query) == 20 * (1 + 100 + 100 + 100 * 100)
     error = refusal(query)
@@ -36,7 +42,7 @@ def test_twenty_aliases_of_nested_members_are_refused_with_their_cost():
     assert "204020" in error["message"]
 
 
-def test_a_page_multiplies_everything_under_it():
+def test_a_page_multiplies_everything_under_it() -> None:
     assert cost("{ users(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }") == 100
     with_role = "{ users(first: 100) { edges { cursor node { id role { id } group { name } } } } }"
     assert cost(with_role) == 300
@@ -44,13 +50,13 @@ def test_a_page_multiplies_everything_under_it():
     assert cost(authorizations) == 2 + 2 + 2 * ROLE_AUTHORIZATIONS_MAX
 
 
-def test_a_users_page_of_100_with_roles_and_groups_is_well_within_the_limit():
+def test_a_users_page_of_100_with_roles_and_groups_is_well_within_the_limit() -> None:
     query = "{ users(first: 100) { edges { node { id email role { name } group { name } } } } }"
     assert cost(query) * 3 <= MAX_COST
     assert refusal(query) is None
 
 
-def test_first_counts_as_given_or_as_its_default():
+def test_first_counts_as_given_or_as_its_default() -> None:
     assert cost("{ users { edges { node { id } } } }") == 20
     assert cost("{ users(first: null) { edges { node { id } } } }") == 20
     assert cost('{ history(aggregateId: "x") { edges { node { id } } } }') == 50
@@ -58,7 +64,7 @@ def test_first_counts_as_given_or_as_its_default():
     assert cost("{ users(first: -5) { edges { node { id } } } }") == 0
 
 
-def test_first_from_variables_counts_their_values():
+def test_first_from_variables_counts_their_values() -> None:
     query = """query($n: Int, $m: Int = 7) { a: users(first: $n) { edges { node { id } } }
       b: groups(first: $m) { edges { node { id } } } }"""
     assert cost(query, {"n": 3, "m": 4}) == 7
@@ -69,7 +75,7 @@ def test_first_from_variables_counts_their_values():
     assert cost(query, {"n": "lots"}) == 107  # not an Int: coercion refuses it; counted at most
 
 
-def test_variables_decide_whether_a_document_is_refused():
+def test_variables_decide_whether_a_document_is_refused() -> None:
     query = (
         f'query($n: Int!) {{ group(id: "x") {{ {MEMBERS.replace("first: 100", "first: $n")} }} }}'
     )
@@ -78,7 +84,7 @@ def test_variables_decide_whether_a_document_is_refused():
     assert error is not None and error["extensions"]["cost"] == 10201
 
 
-def test_fragments_inline_fragments_and_aliases_count_as_written():
+def test_fragments_inline_fragments_and_aliases_count_as_written() -> None:
     fragment = """{ a: users(first: 10) { ...Page } b: users(first: 10) { ... on UserConnection {
       edges { node { ...Role } } } } }
     fragment Page on UserConnection { edges { node { ...Role } } }
@@ -86,13 +92,13 @@ def test_fragments_inline_fragments_and_aliases_count_as_written():
     assert cost(fragment) == 2 * (10 + 10 * 2)
 
 
-def test_only_the_named_operation_counts():
+def test_only_the_named_operation_counts() -> None:
     doc = "query Small { me { id } } query Big { users(first: 100) { edges { node { id } } } }"
     assert cost(doc, name="Small") == 1
     assert cost(doc, name="Big") == 100
 
 
-def test_mutations_and_subscriptions_count_their_objects():
+def test_mutations_and_subscriptions_count_their_objects() -> None:
     assert cost('mutation { createGroup(input: {name: "n", description: "d"}) { commandId } }') == 1
     subscription = 'subscription { commandStatus(commandId: "x") { status error { code } } }'
     assert cost(subscription) == 2
@@ -108,7 +114,9 @@ def _fields() -> list[tuple[str, str, Any]]:
 
 
 @pytest.mark.parametrize(("parent", "name", "kind"), _fields())
-def test_every_list_is_a_connection_page_or_has_a_declared_size(parent: str, name: str, kind: Any):
+def test_every_list_is_a_connection_page_or_has_a_declared_size(
+    parent: str, name: str, kind: Any
+) -> None:
     """A list the cost rule cannot bound would count PAGE_MAX silently: declare its size."""
     inner = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
     if not isinstance(inner, GraphQLList) or not isinstance(
@@ -119,7 +127,7 @@ def test_every_list_is_a_connection_page_or_has_a_declared_size(parent: str, nam
     assert plumbing or f"{parent}.{name}" in LIST_SIZES
 
 
-def test_the_benchs_worst_queries_are_accepted_and_near_the_limit():
+def test_the_benchs_worst_queries_are_accepted_and_near_the_limit() -> None:
     """bench/worst_query.py times these: each must be accepted, and close to the maximum."""
     from bench.worst_query import shapes
 
