@@ -25,7 +25,12 @@ FULL_WIDTH = "\uff46ull@example.com"  # what the old code stored and claimed as 
 
 def seed_legacy_user(backend: Backend, email: str = FULL_WIDTH) -> None:
     stream = f"user#{LEGACY}"
-    data = {"id": LEGACY, "email": email, "first_name": "Old", "last_name": "Form"}
+    data: dict[str, str | None] = {
+        "id": LEGACY,
+        "email": email,
+        "first_name": "Old",
+        "last_name": "Form",
+    }
     data |= {"birth_date": None, "role_id": None, "group_id": None}
     event = RecordedEvent(
         stream=stream,

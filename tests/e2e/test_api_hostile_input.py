@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ SURROGATES = ["\ud800", "\udc80"]
 @pytest.mark.parametrize("field", ["id", "email", "firstName", "lastName", "commandId"])
 def test_a_lone_surrogate_in_any_input_field_is_refused_naming_it(
     server: Server, admin: str, field: str, surrogate: str
-):
+) -> None:
     values = user_input(commandId=f"cmd-{uuid.uuid4().hex}")
     values[field] = f"{str(values[field])[:-12]}{surrogate}{str(values[field])[-12:]}"
     payload = post_json(server, admin, CREATE_USER, {"input": values})
@@ -84,7 +85,7 @@ READS = {
 @pytest.mark.parametrize("read", READS, ids=list(READS))
 def test_a_lone_surrogate_in_any_read_argument_is_refused(
     server: Server, admin: str, read: str, surrogate: str
-):
+) -> None:
     query, field = READS[read]
     value = f"a{surrogate}b@example.com"
     variables: dict[str, Any] = {"f": {"email": value}} if "$f" in query else {"v": value}
@@ -94,7 +95,7 @@ def test_a_lone_surrogate_in_any_read_argument_is_refused(
 
 def test_a_lone_surrogate_in_a_name_is_refused_and_a_valid_name_is_stored(
     server: Server, admin: str
-):
+) -> None:
     values = user_input(firstName="Zo\u00eb \U0001f600")
     user_id = new_user(server, admin, **values)
     got = server.gql("query($id: ID!) { user(id: $id) { firstName } }", admin, id=user_id)
@@ -112,7 +113,7 @@ OUT_OF_RANGE = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"]
 @pytest.mark.parametrize("at", OUT_OF_RANGE)
 def test_a_date_time_that_leaves_the_calendar_in_utc_is_refused_inline_and_as_a_variable(
     server: Server, admin: str, at: str
-):
+) -> None:
     group = new_group(server, admin)
     inline = server.errors(f'{{ group(id: "{group}", asOf: "{at}") {{ id }} }}', admin)
     assert "INTERNAL" not in inline.codes
@@ -146,13 +147,13 @@ def test_a_date_time_that_leaves_the_calendar_in_utc_is_refused_inline_and_as_a_
 )
 def test_an_id_cursor_or_filter_longer_than_any_key_is_refused_before_any_read(
     server: Server, admin: str, query: str, field: str
-):
+) -> None:
     errors = server.errors(query, admin, v=HUGE)
     assert errors.codes == ["BAD_USER_INPUT"]
     assert errors.errors[0]["extensions"]["field"] == field
 
 
-def test_a_cursor_wrapping_a_key_no_record_can_have_is_refused(server: Server, admin: str):
+def test_a_cursor_wrapping_a_key_no_record_can_have_is_refused(server: Server, admin: str) -> None:
     import base64
 
     forged = base64.urlsafe_b64encode(f"c1:{'y' * 600}".encode()).decode().rstrip("=")
@@ -161,7 +162,7 @@ def test_a_cursor_wrapping_a_key_no_record_can_have_is_refused(server: Server, a
         assert server.errors(query, admin).codes == ["BAD_USER_INPUT"]
 
 
-def test_a_user_reading_a_command_with_an_impossible_id_is_refused_too(server: Server):
+def test_a_user_reading_a_command_with_an_impossible_id_is_refused_too(server: Server) -> None:
     token = server.user_token(f"auth0|{uuid.uuid4().hex}")
     errors = server.errors("query($v: ID!) { command(id: $v) { id } }", token, v=HUGE)
     assert errors.codes == ["BAD_USER_INPUT"]
@@ -170,7 +171,7 @@ def test_a_user_reading_a_command_with_an_impossible_id_is_refused_too(server: S
 @pytest.mark.parametrize("command_id", [HUGE, "a b", "cmd\u200b"], ids=["huge", "space", "zwsp"])
 def test_a_subscription_to_an_impossible_command_id_is_refused(
     server: Server, admin: str, command_id: str
-):
+) -> None:
     """Refused before any read. The local server sends the refusal; the AWS WebSocket path
     (lambda_runtime/websocket/subscribe.py) sends a resolver's refusal as a bare complete for
     now: nothing of any command, and no INTERNAL, either way."""
@@ -185,7 +186,7 @@ def test_a_subscription_to_an_impossible_command_id_is_refused(
     assert type(server).__name__ == "LambdaApi", "the local server sends the refusal"
 
 
-def test_an_empty_email_filter_finds_nobody(server: Server, admin: str):
+def test_an_empty_email_filter_finds_nobody(server: Server, admin: str) -> None:
     query = "query($v: String) { users(filter: {email: $v}) { edges { cursor } } }"
     assert server.gql(query, admin, v="  ")["users"]["edges"] == []
 
@@ -202,15 +203,15 @@ def test_an_empty_email_filter_finds_nobody(server: Server, admin: str):
     ids=["full-width letter", "full-width capital"],
 )
 def test_an_email_that_differs_only_in_a_compatibility_form_is_a_duplicate(
-    server: Server, admin: str, twin
-):
+    server: Server, admin: str, twin: Callable[[str], str]
+) -> None:
     local = f"f{uuid.uuid4().hex[:10]}aa"
     server.run(CREATE_USER, admin, input=user_input(email=f"{local}@example.com"))
     done = server.run(CREATE_USER, admin, input=user_input(email=f"{twin(local)}@example.com"))
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "DUPLICATE")
 
 
-def test_an_email_is_stored_in_nfkc(server: Server, admin: str):
+def test_an_email_is_stored_in_nfkc(server: Server, admin: str) -> None:
     local = uuid.uuid4().hex[:10]
     user_id = new_user(server, admin, email=f"\uff21{local}@Example.com")
     got = server.gql("query($id: ID!) { user(id: $id) { email } }", admin, id=user_id)
@@ -227,7 +228,7 @@ INVISIBLE = {"zero-width space": "\u200b", "joiner": "\u200d", "bidi override": 
 @pytest.mark.parametrize("field", ["id", "email"])
 def test_ids_and_emails_with_invisible_characters_are_refused(
     server: Server, admin: str, field: str, char: str
-):
+) -> None:
     values = user_input()
     values[field] = f"{str(values[field])[:8]}{char}{str(values[field])[8:]}"
     errors = server.errors(CREATE_USER, admin, input=values)
@@ -237,7 +238,7 @@ def test_ids_and_emails_with_invisible_characters_are_refused(
 
 def test_control_characters_are_refused_in_names_and_descriptions_but_newlines_kept(
     server: Server, admin: str
-):
+) -> None:
     create = """mutation($n: String!, $d: String!) {
       createGroup(input: {name: $n, description: $d}) { commandId } }"""
     name = f"g-{uuid.uuid4().hex[:8]}"
@@ -253,7 +254,7 @@ def test_control_characters_are_refused_in_names_and_descriptions_but_newlines_k
 
 def test_a_refused_alias_is_null_on_its_own_and_the_other_receipts_arrive(
     server: Server, admin: str
-):
+) -> None:
     good, bad = user_input(), user_input(email="not-an-email")
     query = """mutation($good: CreateUserInput!, $bad: CreateUserInput!) {
       first: createUser(input: $good) { commandId status }
@@ -270,7 +271,7 @@ def test_a_refused_alias_is_null_on_its_own_and_the_other_receipts_arrive(
 
 def test_a_user_sending_an_admin_mutation_beside_their_own_gets_their_own_receipt(
     server: Server,
-):
+) -> None:
     sub = f"auth0|{uuid.uuid4().hex}"
     token = server.user_token(sub)
     query = """mutation($form: RegisterMeInput!) {
@@ -284,7 +285,7 @@ def test_a_user_sending_an_admin_mutation_beside_their_own_gets_their_own_receip
     assert codes == {("theirs",): "FORBIDDEN"}
 
 
-def test_no_hostile_read_is_internal(server: Server, admin: str):
+def test_no_hostile_read_is_internal(server: Server, admin: str) -> None:
     """The reads of issue 12 with every hostile value at once: none is INTERNAL."""
     query = """query($s: String, $i: ID!) {
       a: user(id: $i) { id } b: command(id: $i) { id }
@@ -297,7 +298,9 @@ def test_no_hostile_read_is_internal(server: Server, admin: str):
         server.gql(query, admin, s="x", i=HUGE)
 
 
-def test_an_operation_name_that_is_not_valid_text_names_no_operation(server: Server, admin: str):
+def test_an_operation_name_that_is_not_valid_text_names_no_operation(
+    server: Server, admin: str
+) -> None:
     body = json.dumps({"query": "{ me { id } }", "operationName": "op\ud800"})
     reply = server.http.post(
         "/graphql",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -88,7 +89,9 @@ LONE_SURROGATES = ["\ud800", "\udc80"]
         (lambda v: rules.email_filter(f"a{v}@b.io"), "email"),
     ],
 )
-def test_a_lone_surrogate_is_refused_naming_the_field(rule, field: str, surrogate: str) -> None:
+def test_a_lone_surrogate_is_refused_naming_the_field(
+    rule: Callable[[str], object], field: str, surrogate: str
+) -> None:
     with pytest.raises(DomainError) as caught:
         rule(surrogate)
     assert (caught.value.code, caught.value.field) == (Code.VALIDATION, field)
@@ -109,10 +112,11 @@ INVISIBLE = {
 
 @pytest.mark.parametrize("char", INVISIBLE.values(), ids=list(INVISIBLE))
 def test_ids_and_emails_refuse_control_and_invisible_format_characters(char: str) -> None:
-    for rule, field in (
+    checks: tuple[tuple[Callable[[], object], str], ...] = (
         (lambda: rules.email(f"ann{char}@b.io"), "email"),
         (lambda: rules.user_id(f"auth0|ann{char}"), "id"),
-    ):
+    )
+    for rule, field in checks:
         with pytest.raises(DomainError) as caught:
             rule()
         assert caught.value.field == field
