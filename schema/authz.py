@@ -47,9 +47,12 @@ class Decision:
     allowed: bool
     grants: strawberry.Private[tuple[authz.Grant, ...]]
 
-    @strawberry.field(description=f"Why it is allowed: up to {VIA_MAX} grants; empty when not.")
-    async def via(self, info: Info) -> list[Grant]:
+    async def _via(self, info: Info) -> list[Grant]:
         return await _grants(info, self.grants)
+
+    via = strawberry.field(
+        _via, description=f"Why it is allowed: up to {VIA_MAX} grants; empty when not."
+    )
 
     @classmethod
     def of(cls, decision: authz.Decision) -> Self:
@@ -61,9 +64,10 @@ class Permission:
     authorization: Authorization
     grants: strawberry.Private[tuple[authz.Grant, ...]]
 
-    @strawberry.field(description=f"What gives it: up to {VIA_MAX} grants.")
-    async def via(self, info: Info) -> list[Grant]:
+    async def _via(self, info: Info) -> list[Grant]:
         return await _grants(info, self.grants)
+
+    via = strawberry.field(_via, description=f"What gives it: up to {VIA_MAX} grants.")
 
 
 @strawberry.input

@@ -133,13 +133,16 @@ class User:
         row = await nested.one(info.context, "group", self.group_id, self.as_of)
         return Group.of(row) if row else None
 
-    @strawberry.field(description="The user's effective permissions now (me { permissions }).")
-    async def permissions(
+    async def _permissions(
         self, info: Info
     ) -> list[Annotated["Permission", strawberry.lazy("schema.authz")]]:
         from resolvers.authz import permissions_of
 
         return await permissions_of(info, self.id)
+
+    permissions = strawberry.field(
+        _permissions, description="The user's effective permissions now (me { permissions })."
+    )
 
     @classmethod
     def of(cls, row: ViewRow, as_of: datetime | None = None) -> Self:
