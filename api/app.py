@@ -1,6 +1,7 @@
 """The Starlette app: GraphQL (queries, mutations, graphql-transport-ws subscriptions) on
 /graphql, the AuthZEN evaluation endpoints (api/authzen.py), /healthz, and the local dev key's
-JWKS. The same app runs under uvicorn locally and behind Mangum on Lambda; only the identity source and the lifespan differ."""
+JWKS. The same app runs under uvicorn locally and behind Mangum on Lambda; only the identity
+source and the lifespan differ."""
 
 from __future__ import annotations
 
