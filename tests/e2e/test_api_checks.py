@@ -25,7 +25,7 @@ def allowed(server: Server, token: str, user: str, name: str) -> bool:
     return bool(decision["allowed"])
 
 
-def test_a_role_grants_its_authorizations_by_name_in_any_case(server: Server, admin: str):
+def test_a_role_grants_its_authorizations_by_name_in_any_case(server: Server, admin: str) -> None:
     right, other = new_right(server, admin), new_right(server, admin)
     user = user_holding(server, admin, right.role_id)
 
@@ -46,7 +46,7 @@ def test_a_role_grants_its_authorizations_by_name_in_any_case(server: Server, ad
     }
 
 
-def test_unknown_users_names_and_roleless_users_are_not_allowed(server: Server, admin: str):
+def test_unknown_users_names_and_roleless_users_are_not_allowed(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     roleless = user_holding(server, admin, None)
     holder = user_holding(server, admin, right.role_id)
@@ -55,7 +55,7 @@ def test_unknown_users_names_and_roleless_users_are_not_allowed(server: Server, 
     assert not allowed(server, admin, holder, "no such right")
 
 
-def test_a_check_follows_every_applied_change(server: Server, admin: str):
+def test_a_check_follows_every_applied_change(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     user = user_holding(server, admin, None)
     assert not allowed(server, admin, user, right.name)
@@ -65,7 +65,7 @@ def test_a_check_follows_every_applied_change(server: Server, admin: str):
     assert not allowed(server, admin, user, right.name)
 
 
-def test_can_many_answers_in_order(server: Server, admin: str):
+def test_can_many_answers_in_order(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     holder = user_holding(server, admin, right.role_id)
     other = user_holding(server, admin, None)
@@ -79,7 +79,7 @@ def test_can_many_answers_in_order(server: Server, admin: str):
     assert [a["allowed"] for a in answers] == [True, False, False, True]
 
 
-def test_can_many_takes_at_most_fifty_checks(server: Server, admin: str):
+def test_can_many_takes_at_most_fifty_checks(server: Server, admin: str) -> None:
     checks = [{"userId": "auth0|x", "authorization": "read"}] * 51
     errors = server.errors(CAN_MANY, admin, checks=checks)
     assert errors.codes == ["BAD_USER_INPUT"]
@@ -99,13 +99,13 @@ def test_can_many_takes_at_most_fifty_checks(server: Server, admin: str):
 )
 def test_checks_refuse_malformed_input(
     server: Server, admin: str, user: str, name: str, field: str
-):
+) -> None:
     errors = server.errors(CAN, admin, user=user, name=name)
     assert errors.codes == ["BAD_USER_INPUT"]
     assert errors.errors[0]["extensions"]["field"] == field
 
 
-def test_effective_permissions_and_me_permissions(server: Server, admin: str):
+def test_effective_permissions_and_me_permissions(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     user = user_holding(server, admin, right.role_id)
     found = server.gql(PERMISSIONS, admin, user=user)["effectivePermissions"]
@@ -123,7 +123,7 @@ def test_effective_permissions_and_me_permissions(server: Server, admin: str):
     assert server.gql(PERMISSIONS, admin, user="auth0|nobody-at-all")["effectivePermissions"] == []
 
 
-def test_a_user_may_check_only_themselves(server: Server, admin: str):
+def test_a_user_may_check_only_themselves(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     me, other = (user_holding(server, admin, right.role_id) for _ in range(2))
     token = server.user_token(me)
@@ -142,7 +142,7 @@ def test_a_user_may_check_only_themselves(server: Server, admin: str):
 
 def test_a_service_with_the_check_right_may_check_anyone_and_do_nothing_else(
     server: Server, admin: str
-):
+) -> None:
     right = new_right(server, admin)
     user = user_holding(server, admin, right.role_id)
     service = service_token(server)
@@ -167,7 +167,7 @@ def test_a_service_with_the_check_right_may_check_anyone_and_do_nothing_else(
         assert server.errors(query, service, **variables).codes == ["FORBIDDEN"], query
 
 
-def test_a_service_without_the_check_right_may_call_nothing(server: Server, admin: str):
+def test_a_service_without_the_check_right_may_call_nothing(server: Server, admin: str) -> None:
     right = new_right(server, admin)
     user = user_holding(server, admin, right.role_id)
     service = service_token(server, "no-right", check=False)
@@ -181,12 +181,14 @@ def test_a_service_without_the_check_right_may_call_nothing(server: Server, admi
         assert server.errors(query, service, **variables).codes == ["FORBIDDEN"], query
 
 
-def test_no_token_is_unauthenticated(server: Server):
+def test_no_token_is_unauthenticated(server: Server) -> None:
     reply = server.post(CAN, {"user": "auth0|x", "name": "read"}, None)
     assert reply.status_code == 401
 
 
-def test_who_can_pages_through_the_holders_of_every_granting_role(server: Server, admin: str):
+def test_who_can_pages_through_the_holders_of_every_granting_role(
+    server: Server, admin: str
+) -> None:
     right = new_right(server, admin)
     second_role = new_right(server, admin, name=f"{right.name}-other")
     # A second role granting the same right: the role of the other right, regranted.
@@ -216,12 +218,12 @@ def test_who_can_pages_through_the_holders_of_every_granting_role(server: Server
     assert empty == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
 
 
-def test_who_can_refuses_a_foreign_cursor(server: Server, admin: str):
+def test_who_can_refuses_a_foreign_cursor(server: Server, admin: str) -> None:
     errors = server.errors(WHO_CAN, admin, name="x", after="not-a-cursor")
     assert errors.codes == ["BAD_USER_INPUT"]
 
 
-def test_the_cost_limit_accepts_the_checks_whole_shapes(server: Server, admin: str):
+def test_the_cost_limit_accepts_the_checks_whole_shapes(server: Server, admin: str) -> None:
     checks = [{"userId": "auth0|x", "authorization": "read"}] * 50
     full = """query($checks: [CheckInput!]!) { canMany(checks: $checks) {
       allowed via { role { id name } groups { id name } } } }"""

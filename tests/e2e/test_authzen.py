@@ -45,7 +45,7 @@ def holder(server: Server, admin: str, right: Right) -> str:
 
 def test_an_evaluation_answers_with_the_decision_and_its_grants(
     server: Server, admin: str, right: Right, holder: str
-):
+) -> None:
     resource = {"resource": {"type": "document", "id": "d-1", "properties": {"x": 1}}}
     granted = {
         "decision": True,
@@ -60,7 +60,7 @@ def test_an_evaluation_answers_with_the_decision_and_its_grants(
 
 def test_evaluations_take_defaults_from_the_request_and_answer_in_order(
     server: Server, admin: str, right: Right, holder: str
-):
+) -> None:
     other = user_holding(server, admin, None)
     body = {
         "subject": {"type": "user", "id": holder},
@@ -78,7 +78,7 @@ def test_evaluations_take_defaults_from_the_request_and_answer_in_order(
 
 def test_evaluations_semantics_stop_where_the_specification_says(
     server: Server, admin: str, right: Right, holder: str
-):
+) -> None:
     items = [{"action": {"name": n}} for n in (right.name, "nothing", right.name)]
     base = {"subject": {"type": "user", "id": holder}, "evaluations": items}
 
@@ -93,12 +93,14 @@ def test_evaluations_semantics_stop_where_the_specification_says(
 
 def test_evaluations_without_items_is_the_single_form(
     server: Server, admin: str, right: Right, holder: str
-):
+) -> None:
     for body in (evaluation(holder, right.name), evaluation(holder, right.name, evaluations=[])):
         assert decide(server, admin, body, MANY)["decision"] is True
 
 
-def test_evaluations_take_at_most_fifty(server: Server, admin: str, right: Right, holder: str):
+def test_evaluations_take_at_most_fifty(
+    server: Server, admin: str, right: Right, holder: str
+) -> None:
     items = [{"action": {"name": right.name}}] * 50
     body = {"subject": {"type": "user", "id": holder}, "evaluations": items}
     assert len(decide(server, admin, body, MANY)["evaluations"]) == 50
@@ -109,7 +111,7 @@ def test_evaluations_take_at_most_fifty(server: Server, admin: str, right: Right
 
 def test_callers_admin_self_service_and_refusals(
     server: Server, admin: str, right: Right, holder: str
-):
+) -> None:
     mine = evaluation(holder, right.name)
     assert decide(server, server.user_token(holder), mine)["decision"] is True
     assert decide(server, service_token(server), mine)["decision"] is True
@@ -128,7 +130,7 @@ def test_callers_admin_self_service_and_refusals(
 
 
 @pytest.mark.parametrize("path", [ONE, MANY])
-def test_no_token_is_401(server: Server, path: str):
+def test_no_token_is_401(server: Server, path: str) -> None:
     reply = post(server, path, evaluation("auth0|x", "read"), None)
     assert reply.status_code == 401
     assert reply.headers["www-authenticate"] == "Bearer"
@@ -187,7 +189,9 @@ BAD_BODIES: dict[str, tuple[bytes, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_BODIES))
-def test_malformed_bodies_are_400_saying_what_is_wrong(server: Server, admin: str, case: str):
+def test_malformed_bodies_are_400_saying_what_is_wrong(
+    server: Server, admin: str, case: str
+) -> None:
     body, says = BAD_BODIES[case]
     headers = {"authorization": f"Bearer {admin}", "content-type": "application/json"}
     path = MANY if "evaluations" in case or "semantic" in case else ONE
@@ -198,17 +202,17 @@ def test_malformed_bodies_are_400_saying_what_is_wrong(server: Server, admin: st
     assert error["extensions"]["code"] == "BAD_REQUEST"
 
 
-def test_a_body_that_is_not_json_by_its_type_is_415(server: Server, admin: str):
+def test_a_body_that_is_not_json_by_its_type_is_415(server: Server, admin: str) -> None:
     headers = {"authorization": f"Bearer {admin}", "content-type": "text/plain"}
     reply = server.http.post(ONE, content=b"{}", headers=headers)
     assert reply.status_code == 415
 
 
-def test_the_request_id_is_echoed(server: Server, admin: str, right: Right, holder: str):
+def test_the_request_id_is_echoed(server: Server, admin: str, right: Right, holder: str) -> None:
     reply = post(server, ONE, evaluation(holder, right.name), admin, **{"x-request-id": "r-42"})
     assert reply.headers["x-request-id"] == "r-42"
 
 
-def test_a_foreign_origin_is_refused(server: Server, admin: str, right: Right, holder: str):
+def test_a_foreign_origin_is_refused(server: Server, admin: str, right: Right, holder: str) -> None:
     reply = post(server, ONE, evaluation(holder, right.name), admin, origin="https://evil.example")
     assert reply.status_code == 403

@@ -32,11 +32,12 @@ def test_the_action_puts_the_users_permissions_in_the_access_token(server: Serve
     node = shutil.which("node")
     assert node is not None, "the Auth0 Action's tests need Node 18+ (node on the PATH)"
     admin = server.admin_token()
-    right, other = new_right(server, admin), new_right(server, admin)
+    right = new_right(server, admin)
+    new_right(server, admin)  # another right, which the user does not hold
     user = user_holding(server, admin, right.role_id)
+    service = ["token", "--service", "auth0-action", "--data", str(server.data)]
     minted = subprocess.run(
-        [sys.executable, "-m", "handlers.cli", "token", "--service", "auth0-action"]
-        + ["--data", str(server.data)],
+        [sys.executable, "-m", "handlers.cli", *service],
         capture_output=True,
         text=True,
         check=True,
@@ -48,10 +49,14 @@ def test_the_action_puts_the_users_permissions_in_the_access_token(server: Serve
         "USERMGMT_TEST_USER": user,
         "USERMGMT_TEST_PERMISSIONS": json.dumps([right.name]),
     }
-    assert other.name != right.name
 
     done = subprocess.run(
-        [node, "--test", str(ACTION_TESTS)], env=env, capture_output=True, text=True, timeout=120
+        [node, "--test", str(ACTION_TESTS)],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert done.returncode == 0, done.stdout + done.stderr

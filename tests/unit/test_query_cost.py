@@ -131,7 +131,7 @@ def test_the_benchs_worst_queries_are_accepted_and_near_the_limit():
 GRANTS = "via { role { id name } groups { id name } }"
 
 
-def test_the_checks_with_their_grants_stay_within_the_limit():
+def test_the_checks_with_their_grants_stay_within_the_limit() -> None:
     """A decision or a permission is a node, each of its (at most five) grants one more; the
     roles and groups that explain a grant are read once per request and weigh nothing."""
     checks = f"query($c: [CheckInput!]!) {{ canMany(checks: $c) {{ allowed {GRANTS} }} }}"
@@ -145,7 +145,7 @@ def test_the_checks_with_their_grants_stay_within_the_limit():
         assert cost(query) <= MAX_COST
 
 
-def test_a_page_of_users_with_their_role_and_group_stays_well_within_the_limit():
+def test_a_page_of_users_with_their_role_and_group_stays_well_within_the_limit() -> None:
     page = "{ users(first: 100) { edges { node { id role { name } group { name } } } } }"
     assert cost(page) <= MAX_COST // 2
     with_permissions = (
