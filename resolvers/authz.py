@@ -20,15 +20,21 @@ from schema.types import Authorization, User
 
 def authorization_name(value: str, field: str = "authorization") -> str:
     """A name to check: valid Unicode, not empty, no longer than a name can be."""
+    return checked(rules.text, _unicode(value, field), field)
+
+
+def subject(value: str, field: str = "user_id") -> str:
+    """A user id to check: as every user id, and valid Unicode (storage cannot encode a lone
+    surrogate, which JSON can carry)."""
+    return checked(rules.user_id, _unicode(value, field), field)
+
+
+def _unicode(value: str, field: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise BadUserInput.of(invalid(field, f"{field} must be valid Unicode")) from None
-    return checked(rules.text, value, field)
-
-
-def subject(value: str, field: str = "user_id") -> str:
-    return checked(rules.user_id, value, field)
+    return value
 
 
 def can(info: Info, user_id: strawberry.ID, authorization: str) -> Decision:

@@ -4,6 +4,8 @@ check right and nothing else)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.support.api_server import Server, new_group, new_user
@@ -63,6 +65,11 @@ def test_a_check_follows_every_applied_change(server: Server, admin: str) -> Non
     assert allowed(server, admin, user, right.name)
     give_role(server, admin, user, None)
     assert not allowed(server, admin, user, right.name)
+    give_role(server, admin, user, right.role_id)
+    delete = "mutation($id: ID!) { deleteUser(id: $id) { commandId } }"
+    assert server.run(delete, admin, id=user)["status"] == "APPLIED"
+    assert not allowed(server, admin, user, right.name)
+    assert server.gql(PERMISSIONS, admin, user=user)["effectivePermissions"] == []
 
 
 def test_can_many_answers_in_order(server: Server, admin: str) -> None:
@@ -103,6 +110,22 @@ def test_checks_refuse_malformed_input(
     errors = server.errors(CAN, admin, user=user, name=name)
     assert errors.codes == ["BAD_USER_INPUT"]
     assert errors.errors[0]["extensions"]["field"] == field
+
+
+@pytest.mark.parametrize(
+    ("user", "name", "field"),
+    [("auth0|\ud800", "read", "userId"), ("auth0|x", "r\udfff", "authorization")],
+)
+def test_checks_refuse_strings_that_are_not_unicode(
+    server: Server, admin: str, user: str, name: str, field: str
+) -> None:
+    """JSON can carry a lone surrogate (escaped); storage cannot encode one."""
+    body = json.dumps({"query": CAN, "variables": {"user": user, "name": name}})
+    headers = {"authorization": f"Bearer {admin}", "content-type": "application/json"}
+    reply = server.http.post("/graphql", content=body.encode(), headers=headers)
+    assert reply.status_code == 200, reply.text
+    (error,) = reply.json()["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == ("BAD_USER_INPUT", field)
 
 
 def test_effective_permissions_and_me_permissions(server: Server, admin: str) -> None:
