@@ -1,6 +1,7 @@
 """The Starlette app: GraphQL (queries, mutations, graphql-transport-ws subscriptions) on
-/graphql, /healthz, and the local dev key's JWKS. The same app runs under uvicorn locally and
-behind Mangum on Lambda; only the identity source and the lifespan differ."""
+/graphql, the AuthZEN evaluation endpoints (api/authzen.py), /healthz, and the local dev key's
+JWKS. The same app runs under uvicorn locally and behind Mangum on Lambda; only the identity
+source and the lifespan differ."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from api import graphiql
+from api.authzen import EVALUATION, EVALUATIONS, AuthZen
 from api.graphql_http import (
     ACCEPTED,
     CONTENT_TYPES,
@@ -277,10 +279,13 @@ def create_app(
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    authzen = AuthZen(backend.views, identify, graphql._origin_allowed)
     routes: list[Route | WebSocketRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", graphql),
         WebSocketRoute("/graphql", graphql),
+        Route(EVALUATION, authzen.evaluation, methods=["POST"]),
+        Route(EVALUATIONS, authzen.evaluations, methods=["POST"]),
     ]
     if settings.graphiql:
         routes.append(Route(graphiql.PREFIX + "{name}", graphiql.asset, methods=["GET"]))

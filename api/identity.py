@@ -2,7 +2,8 @@
 
 - BearerIdentity (default, local server): verify the `Authorization: Bearer` token here.
 - AuthorizerIdentity (Lambda behind API Gateway): the authorizer already verified the token and
-  put the subject and admin right in the request context; Mangum passes the event in the scope.
+  put the subject, the admin right and the check right in the request context; Mangum passes
+  the event in the scope.
 """
 
 from __future__ import annotations
@@ -36,12 +37,12 @@ class BearerIdentity:
 
     def from_header(self, header: str | None) -> Caller:
         identity = self.verifier.verify(bearer_token(header))
-        return Caller(sub=identity.sub, admin=identity.admin)
+        return Caller(sub=identity.sub, admin=identity.admin, check=identity.check)
 
 
 class AuthorizerIdentity:
-    """Trust the API Gateway Lambda authorizer's context: `{"sub": ..., "admin": true|"true"}`
-    (a simple-response authorizer's context values may arrive as strings)."""
+    """Trust the API Gateway Lambda authorizer's context: `{"sub": ..., "admin": true|"true",
+    "check": true|"true"}` (a simple-response authorizer's context values may arrive as strings)."""
 
     def __call__(self, scope: Mapping[str, Any]) -> Caller:
         event = scope.get("aws.event") or {}
@@ -50,5 +51,8 @@ class AuthorizerIdentity:
         sub = context.get("sub")
         if not isinstance(sub, str) or not sub:
             raise AuthError("the authorizer context has no subject")
-        admin = context.get("admin")
-        return Caller(sub=sub, admin=admin is True or admin == "true")
+        return Caller(sub=sub, admin=_flag(context.get("admin")), check=_flag(context.get("check")))
+
+
+def _flag(value: object) -> bool:
+    return value is True or value == "true"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from infra.unwritable import Unwritable
 
 DEFAULT_DATA = Path(".usermgmt")
 ADMIN_SUB = "local|admin"
+SERVICE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,13 +197,18 @@ def _prepare(data: Path) -> None:
 def _register_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     token = commands.add_parser(
         "token",
-        help="print a token for the local server (admin or user)",
+        help="print a token for the local server (admin, user or service)",
         description="Mint an access token signed by the local key of the server's data "
         "directory (made when the server first starts; never made here) and print it, and only "
         "it, on stdout: T=$(usermgmt token --admin).",
     )
     token.add_argument("--admin", action="store_true", help="with the admin right")
     token.add_argument("--sub", help="the subject (user id); default for --admin: local|admin")
+    token.add_argument(
+        "--service",
+        metavar="NAME",
+        help="a service's machine-to-machine token (sub NAME@clients) with the check right",
+    )
     token.add_argument("--email", help="an email claim to add")
     token.add_argument("--hours", type=float, default=24.0, help="validity in hours (default: 24)")
     _data_option(token)
@@ -212,8 +219,20 @@ def _token(args: argparse.Namespace) -> int:
     from infra.auth import LocalAuthority
     from infra.settings import from_env
 
-    if not args.admin and not args.sub:
-        print("usermgmt token: give --admin, or --sub SUB for a user token", file=sys.stderr)
+    if not args.admin and not args.sub and not args.service:
+        print(
+            "usermgmt token: give --admin, --sub SUB for a user token, or --service NAME",
+            file=sys.stderr,
+        )
+        return 2
+    if args.service is not None and (
+        args.sub or args.admin or not SERVICE_NAME.match(args.service)
+    ):
+        print(
+            "usermgmt token: --service takes a name (letters, digits, . _ -) and neither --sub "
+            "nor --admin",
+            file=sys.stderr,
+        )
         return 2
     if args.hours <= 0:
         print("usermgmt token: --hours must be positive", file=sys.stderr)
@@ -230,10 +249,14 @@ def _token(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.service is not None:  # as Auth0 names a client credentials token's subject
+        sub, right = f"{args.service}@clients", settings.check_value
+    else:
+        sub, right = args.sub or ADMIN_SUB, settings.admin_value
     token = authority.mint(
-        args.sub or ADMIN_SUB,
-        admin_claim=settings.admin_claim if args.admin else None,
-        admin_value=settings.admin_value,
+        sub,
+        admin_claim=settings.admin_claim if args.admin or args.service else None,
+        admin_value=right,
         email=args.email,
         ttl_s=int(args.hours * 3600),
     )

@@ -36,6 +36,9 @@ class Settings:
     auth0_audience: str | None = None  # the API identifier set up in Auth0
     admin_claim: str = "permissions"  # Auth0 RBAC; or a namespaced roles claim
     admin_value: str = "usermgmt:admin"  # the permission (or role) that grants the admin right
+    # The permission (or role), in the same claim, that lets a service caller (a machine-to-
+    # machine token, sub `…@clients`) call the checks (can, canMany, whoCan, AuthZEN...).
+    check_value: str = "usermgmt:check"
     allowed_origins: tuple[str, ...] = ()
     introspection: bool = True
     graphiql: bool = True
@@ -74,6 +77,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         auth0_audience=get("AUTH0_AUDIENCE") or None,
         admin_claim=get("ADMIN_CLAIM") or "permissions",
         admin_value=get("ADMIN_VALUE") or "usermgmt:admin",
+        check_value=get("CHECK_VALUE") or "usermgmt:check",
         allowed_origins=_origins(get("ALLOWED_ORIGINS")),
         introspection=_flag("INTROSPECTION", get("INTROSPECTION"), local),
         graphiql=_flag("GRAPHIQL", get("GRAPHIQL"), local),

@@ -1,12 +1,12 @@
 """The HTTP API's authorizer (payload 2.0, simple responses).
 
 It verifies the bearer token with the shared verifier (Auth0's JWKS in production) and hands the
-caller to the GraphQL function in the request context: {"sub": ..., "admin": ...}. It does not
-answer for the API: a request without a valid token goes on with an empty subject, and the
-GraphQL function refuses it exactly as the local server does (401, UNAUTHENTICATED). The gateway
-caches nothing (no identity source, TTL 0), so a token stops working the moment it expires;
-verified tokens are remembered by the verifier, made once per container, until then. See the
-README for why.
+caller to the GraphQL function in the request context: {"sub": ..., "admin": ..., "check": ...}.
+It does not answer for the API: a request without a valid token goes on with an empty subject,
+and the GraphQL function refuses it exactly as the local server does (401, UNAUTHENTICATED). The
+gateway caches nothing (no identity source, TTL 0), so a token stops working the moment it
+expires; verified tokens are remembered by the verifier, made once per container, until then. See
+the README for why.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from lambda_runtime.log import logger
 if TYPE_CHECKING:
     from infra.auth import TokenVerifier
 
-ANONYMOUS = {"sub": "", "admin": False}
+ANONYMOUS = {"sub": "", "admin": False, "check": False}
 
 
 @dataclass(frozen=True)
@@ -36,4 +36,5 @@ class Authorizer:
         except AuthError as exc:
             logger.info("no verified caller", extra={"reason": str(exc)})
             return {"isAuthorized": True, "context": ANONYMOUS}
-        return {"isAuthorized": True, "context": {"sub": identity.sub, "admin": identity.admin}}
+        caller = {"sub": identity.sub, "admin": identity.admin, "check": identity.check}
+        return {"isAuthorized": True, "context": caller}

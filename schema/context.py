@@ -20,12 +20,32 @@ if TYPE_CHECKING:
     from resolvers.status_hub import StatusHub
 
 
+SERVICE_SUFFIX = "@clients"  # Auth0's subject for a machine-to-machine (client credentials) token
+
+
 @dataclass(frozen=True)
 class Caller:
-    """Who asks: the token's subject, and whether it carries the admin right."""
+    """Who asks: the token's subject, and whether it carries the admin right and the check
+    right. A service (an Auth0 machine-to-machine token) that is not an admin may call the
+    checks, with the check right, and nothing else."""
 
     sub: str
     admin: bool
+    check: bool = False
+
+    @property
+    def service(self) -> bool:
+        return self.sub.endswith(SERVICE_SUFFIX)
+
+    @property
+    def checks_anyone(self) -> bool:
+        """May check any user's rights (a user may check only their own)."""
+        return self.admin or (self.service and self.check)
+
+    @property
+    def acts_as_user(self) -> bool:
+        """May call the fields any signed-in user may (me, registerMe, commandStatus...)."""
+        return self.admin or not self.service
 
 
 class Submitter(Protocol):

@@ -47,6 +47,7 @@ from graphql import (
 )
 
 from domain.rules import PAGE_MAX, ROLE_AUTHORIZATIONS_MAX
+from schema.check_limits import CHAIN_MAX, CHECKS_MAX, VIA_MAX
 from schema.errors import ApiError
 
 # Chosen by measuring on this machine (2 cores, shared), one request at a time on the local
@@ -59,11 +60,40 @@ MAX_COST = 1_000
 
 # Nodes each one of a field's objects counts for (1 unless said here): a field that costs more
 # to serve than a plain object can weigh more, "Type.field": weight.
-WEIGHTS: dict[str, int] = {}
+#
+# The checks: a decision or a permission is a node; the roles and groups that explain it
+# (its grants' `role` and `groups`) are read once per request for all of them through the
+# loaders and weigh nothing of their own, so a canMany of 50 with its grants is 300 and
+# effectivePermissions with its grants 600 at most. A user's roles and groups (the model's
+# User.roles / User.groups, when they come) are likewise read once per page: a page of 100
+# users with their roles and groups counts its 100 users, and what is nested under those roles
+# and groups (a role's authorizations) still counts in full.
+WEIGHTS: dict[str, int] = {
+    "Grant.role": 0,
+    "Grant.groups": 0,
+    "Permission.authorization": 0,  # read with the permission
+    "User.roles": 0,
+    "User.groups": 0,
+}
+
+# What a user may hold at most: the model's limit of roles and groups together per user, each
+# role granting at most ROLE_AUTHORIZATIONS_MAX (effectivePermissions counts that many).
+USER_GRANTS_MAX = 40
+PERMISSIONS_MAX = ROLE_AUTHORIZATIONS_MAX
 
 # The most objects an unpaged list field returns, by "Type.field": every list that is not a
 # connection's edges must be here (tests/unit/test_query_cost.py checks the schema).
-LIST_SIZES: dict[str, int] = {"Role.authorizations": ROLE_AUTHORIZATIONS_MAX}
+LIST_SIZES: dict[str, int] = {
+    "Role.authorizations": ROLE_AUTHORIZATIONS_MAX,
+    "Query.canMany": CHECKS_MAX,
+    "Decision.via": VIA_MAX,
+    "Permission.via": VIA_MAX,
+    "Grant.groups": CHAIN_MAX,
+    "Query.effectivePermissions": PERMISSIONS_MAX,
+    "User.permissions": PERMISSIONS_MAX,
+    "User.roles": USER_GRANTS_MAX,
+    "User.groups": USER_GRANTS_MAX,
+}
 
 # Types that only carry a connection's nodes: no node of their own.
 PLUMBING_SUFFIXES = ("Connection", "Edge")

@@ -1,4 +1,9 @@
-"""Who may read or run what. Checked before the resolver, so before any input is looked at."""
+"""Who may read or run what. Checked before the resolver, so before any input is looked at.
+
+Three kinds of caller (schema/context.py Caller): admins; users, who may read and change their
+own record and check their own rights; and services (Auth0 machine-to-machine tokens), which may
+call the checks with the check right and nothing else. A service with the admin right is an
+admin."""
 
 from __future__ import annotations
 
@@ -6,16 +11,35 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from schema.context import Info
+from schema.context import Caller, Info
 from schema.errors import Forbidden, Unauthenticated
+
+SERVICE_REFUSED = "a service token may call only the checks (can, canMany, effectivePermissions, "
+SERVICE_REFUSED += "whoCan)"
+NO_CHECK_RIGHT = "a service token needs the check right to call the checks"
+OWN_ONLY = "a user may check only their own rights"
+
+
+def _caller(info: Info) -> Caller:
+    caller = info.context.caller
+    if caller is None:
+        raise Unauthenticated("a valid bearer token is required")
+    return caller
 
 
 class IsAuthenticated(BasePermission):
+    """Any signed-in user (or admin); not a service."""
+
     message = "a valid bearer token is required"
     error_extensions = {"code": "UNAUTHENTICATED"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return info.context.caller is not None
+        caller = info.context.caller
+        if caller is None:
+            return False
+        if not caller.acts_as_user:
+            raise Forbidden(SERVICE_REFUSED)
+        return True
 
 
 class IsAdmin(BasePermission):
@@ -23,10 +47,48 @@ class IsAdmin(BasePermission):
     error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        caller = info.context.caller
-        if caller is None:
-            raise Unauthenticated("a valid bearer token is required")
+        caller = _caller(info)
+        if not caller.admin and caller.service:
+            raise Forbidden(SERVICE_REFUSED)
         return caller.admin
 
 
-__all__ = ["Forbidden", "IsAdmin", "IsAuthenticated"]
+def may_check(caller: Caller, user_ids: list[str]) -> None:
+    """Forbidden unless the caller may check the rights of every one of `user_ids`."""
+    if caller.checks_anyone:
+        return
+    if caller.service:
+        raise Forbidden(NO_CHECK_RIGHT)
+    if any(user_id != caller.sub for user_id in user_ids):
+        raise Forbidden(OWN_ONLY)
+
+
+class MayCheck(BasePermission):
+    """can, canMany, effectivePermissions: admins and services with the check right for anyone,
+    a user for themselves."""
+
+    message = OWN_ONLY
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        user_id = kwargs.get("user_id")
+        checks = kwargs.get("checks") or []
+        ids = [user_id] if user_id is not None else [c.user_id for c in checks]
+        may_check(_caller(info), ids)
+        return True
+
+
+class MayCheckAnyone(BasePermission):
+    """whoCan: admins and services with the check right."""
+
+    message = OWN_ONLY
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        caller = _caller(info)
+        if caller.checks_anyone:
+            return True
+        raise Forbidden(NO_CHECK_RIGHT if caller.service else "whoCan needs the admin right")
+
+
+__all__ = ["Forbidden", "IsAdmin", "IsAuthenticated", "MayCheck", "MayCheckAnyone"]

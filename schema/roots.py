@@ -8,15 +8,18 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.permission import BasePermission
 
+from resolvers import authz as a
 from resolvers import mutations as m
 from resolvers import queries as q
 from resolvers.subscriptions import command_status
+from schema.authz import Decision, Permission
 from schema.pagination import Connection
-from schema.permissions import IsAdmin, IsAuthenticated
+from schema.permissions import IsAdmin, IsAuthenticated, MayCheck, MayCheckAnyone
 from schema.types import Authorization, Command, CommandReceipt, Event, Group, Role, User
 
 ADMIN: list[type[BasePermission]] = [IsAdmin]
 ANYONE: list[type[BasePermission]] = [IsAuthenticated]
+CHECKER: list[type[BasePermission]] = [MayCheck]
 
 
 @strawberry.type
@@ -47,6 +50,26 @@ class Query:
         resolver=q.history,
         permission_classes=ADMIN,
         description="The aggregate's events in ascending version order.",
+    )
+    can: Decision = strawberry.field(
+        resolver=a.can,
+        permission_classes=CHECKER,
+        description="May the user do this? The authorization by name (trimmed, any case).",
+    )
+    can_many: list[Decision] = strawberry.field(
+        resolver=a.can_many,
+        permission_classes=CHECKER,
+        description="Up to 50 checks, answered in order.",
+    )
+    effective_permissions: list[Permission] = strawberry.field(
+        resolver=a.effective_permissions,
+        permission_classes=CHECKER,
+        description="Every authorization the user has, by name, with what gives it.",
+    )
+    who_can: Connection[User] = strawberry.field(
+        resolver=a.who_can,
+        permission_classes=[MayCheckAnyone],
+        description="The users for whom can is true; a page may hold fewer than first.",
     )
 
 

@@ -4,7 +4,7 @@
 # Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from datetime import date, datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,6 +16,9 @@ from schema.enums import CommandStatus
 from schema.errors import camel
 from schema.pagination import Connection
 from schema.permissions import IsAdmin
+
+if TYPE_CHECKING:
+    from schema.authz import Permission
 
 
 def _created(row: ViewRow) -> datetime:
@@ -129,6 +132,17 @@ class User:
     async def group(self, info: Info) -> Group | None:
         row = await nested.one(info.context, "group", self.group_id, self.as_of)
         return Group.of(row) if row else None
+
+    async def _permissions(
+        self, info: Info
+    ) -> list[Annotated["Permission", strawberry.lazy("schema.authz")]]:
+        from resolvers.authz import permissions_of
+
+        return await permissions_of(info, self.id)
+
+    permissions = strawberry.field(
+        _permissions, description="The user's effective permissions now (me { permissions })."
+    )
 
     @classmethod
     def of(cls, row: ViewRow, as_of: datetime | None = None) -> Self:

@@ -16,6 +16,7 @@ class Identity:
     admin: bool
     expires_at: float  # unix time; a cached verification is good until then
     email: str | None = None
+    check: bool = False  # carries the check right (counts for service callers only)
 
 
 def bearer_token(value: str | None) -> str:

@@ -32,6 +32,7 @@ class TokenVerifier:
         audience: str,
         admin_claim: str,
         admin_value: str,
+        check_value: str = "usermgmt:check",
         leeway_s: int = 30,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -40,6 +41,7 @@ class TokenVerifier:
         self.audience = audience
         self.admin_claim = admin_claim
         self.admin_value = admin_value
+        self.check_value = check_value
         self.leeway_s = leeway_s
         self.clock = clock
         self._cache: OrderedDict[str, Identity] = OrderedDict()
@@ -84,19 +86,20 @@ class TokenVerifier:
         email = claims.get("email")
         return Identity(
             sub=sub,
-            admin=self._is_admin(claims),
+            admin=self._holds(claims, self.admin_value),
             expires_at=float(claims["exp"]),
             email=email if isinstance(email, str) else None,
+            check=self._holds(claims, self.check_value),
         )
 
-    def _is_admin(self, claims: dict[str, Any]) -> bool:
+    def _holds(self, claims: dict[str, Any], right: str) -> bool:
         # Only the configured top-level claim counts: Auth0 sets it from RBAC or a rule, while
         # user_metadata and the like are editable by the user.
         value = claims.get(self.admin_claim)
         if isinstance(value, str):
-            return self.admin_value in value.split()
+            return right in value.split()
         if isinstance(value, list):
-            return self.admin_value in value
+            return right in value
         return False
 
     def _remember(self, token: str, identity: Identity) -> None:
@@ -123,5 +126,6 @@ def verifier_for(settings: Settings) -> TokenVerifier:
         audience=audience,
         admin_claim=settings.admin_claim,
         admin_value=settings.admin_value,
+        check_value=settings.check_value,
         leeway_s=settings.leeway_s,
     )

@@ -406,9 +406,15 @@ def probe_authorizer() -> None:
     token = LocalAuthority.ensure(settings.data_dir).mint("auth0|probe")
     authorizer = build(settings).authorizer
     reply = authorizer({"headers": {"authorization": f"Bearer {token}"}}, Context())
-    assert reply == {"isAuthorized": True, "context": {"sub": "auth0|probe", "admin": False}}
+    assert reply == {
+        "isAuthorized": True,
+        "context": {"sub": "auth0|probe", "admin": False, "check": False},
+    }
     reply = authorizer({"headers": {}}, Context())
-    assert reply == {"isAuthorized": True, "context": {"sub": "", "admin": False}}, reply
+    assert reply == {
+        "isAuthorized": True,
+        "context": {"sub": "", "admin": False, "check": False},
+    }, reply
 
 
 PROBES = {

@@ -13,7 +13,7 @@ from devtools.lambda_emulator import LambdaContext
 from infra.auth import JwksFile, LocalAuthority, TokenVerifier
 from lambda_runtime.bootstrap import build
 
-ANONYMOUS = {"isAuthorized": True, "context": {"sub": "", "admin": False}}
+ANONYMOUS = {"isAuthorized": True, "context": {"sub": "", "admin": False, "check": False}}
 
 
 @pytest.fixture
@@ -53,10 +53,27 @@ def test_a_verified_token_names_its_subject_and_admin_right(
     admin = authority.mint("auth0|boss", admin_claim="permissions", admin_value="usermgmt:admin")
     assert authorize(f"Bearer {admin}") == {
         "isAuthorized": True,
-        "context": {"sub": "auth0|boss", "admin": True},
+        "context": {"sub": "auth0|boss", "admin": True, "check": False},
     }
     user = authority.mint("google-oauth2|123")
-    assert authorize(f"bearer {user}")["context"] == {"sub": "google-oauth2|123", "admin": False}
+    assert authorize(f"bearer {user}")["context"] == {
+        "sub": "google-oauth2|123",
+        "admin": False,
+        "check": False,
+    }
+
+
+def test_a_service_token_names_its_check_right(
+    authority: LocalAuthority, authorize: Authorize
+) -> None:
+    service = authority.mint(
+        "auth0-action@clients", admin_claim="permissions", admin_value="usermgmt:check"
+    )
+    assert authorize(f"Bearer {service}")["context"] == {
+        "sub": "auth0-action@clients",
+        "admin": False,
+        "check": True,
+    }
 
 
 def test_no_token_a_bad_one_or_an_expired_one_leaves_the_caller_anonymous(

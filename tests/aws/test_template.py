@@ -148,6 +148,21 @@ def test_every_setting_the_functions_read_is_wired_from_a_resource() -> None:
         assert isinstance(value, dict) and value["Ref"] in TEMPLATE.resources, name
 
 
+def test_the_http_api_serves_graphql_and_the_authzen_endpoints_behind_the_authorizer() -> None:
+    """The GraphQL function serves the AuthZEN endpoints too (the same app behind Mangum), each
+    route behind the bearer authorizer; only /healthz goes without."""
+    events = [e["httpApi"] for e in TEMPLATE.functions["graphqlApi"]["events"]]
+    routes = {(e["method"], e["path"]): e.get("authorizer") for e in events}
+    bearer = {"name": "bearer"}
+    assert routes == {
+        ("POST", "/graphql"): bearer,
+        ("GET", "/graphql"): bearer,
+        ("POST", "/access/v1/evaluation"): bearer,
+        ("POST", "/access/v1/evaluations"): bearer,
+        ("GET", "/healthz"): None,
+    }
+
+
 def test_the_websocket_function_serves_every_route_and_the_notifier_reads_status_changes() -> None:
     routes = [e["websocket"]["route"] for e in TEMPLATE.functions["websocket"]["events"]]
     assert sorted(routes) == ["$connect", "$default", "$disconnect"]

@@ -59,7 +59,7 @@ def test_an_unknown_figure_is_refused(tmp_path: Path) -> None:
 def test_the_http_probes_drive_a_real_server_and_the_bare_baseline(tmp_path: Path) -> None:
     """The load generator, the command followers and both servers, at toy sizes."""
     from bench.commands import latencies, throughput
-    from bench.queries import by_id, page50, rate, seed
+    from bench.queries import authzen, by_id, can, page50, rate, seed
     from bench.server import bare_server, usermgmt_server
 
     data = tmp_path / "data"
@@ -69,6 +69,7 @@ def test_the_http_probes_drive_a_real_server_and_the_bare_baseline(tmp_path: Pat
         assert len(asyncio.run(latencies(ours, 100, 0.2))) == 20
         for server in (ours, bare):
             assert rate(server, by_id, 0.2) > 0 and rate(server, page50, 0.2) > 0
+        assert rate(ours, can, 0.2) > 0 and rate(ours, authzen, 0.2) > 0  # each one allowed
 
 
 def test_the_aws_probes_count_a_command_and_time_a_cold_start(tmp_path: Path) -> None:

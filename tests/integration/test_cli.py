@@ -206,3 +206,28 @@ def test_token_finds_the_servers_key_through_the_setting(tmp_path: Path) -> None
     claims = jwt.decode(done.stdout.strip(), key, algorithms=["RS256"], audience=authority.audience)
     assert claims["sub"] == "auth0|u"
     assert list(elsewhere.iterdir()) == []
+
+
+def test_token_for_a_service_is_a_client_credentials_token_with_the_check_right(
+    tmp_path: Path,
+) -> None:
+    authority = LocalAuthority.ensure(tmp_path)
+
+    done = usermgmt("token", "--service", "auth0-action", "--data", str(tmp_path))
+
+    assert done.returncode == 0, done.stderr
+    key = jwt.PyJWK(authority.jwks()["keys"][0]).key
+    claims = jwt.decode(done.stdout.strip(), key, algorithms=["RS256"], audience=authority.audience)
+    assert claims["sub"] == "auth0-action@clients"
+    assert claims["permissions"] == ["usermgmt:check"]
+
+
+@pytest.mark.parametrize(
+    "args", [("--service", "a b"), ("--service", "x", "--admin"), ("--service", "x", "--sub", "u")]
+)
+def test_token_refuses_a_service_name_it_cannot_mint(tmp_path: Path, args: tuple[str, ...]) -> None:
+    LocalAuthority.ensure(tmp_path)
+    done = usermgmt("token", *args, "--data", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "--service" in done.stderr

@@ -134,3 +134,29 @@ def test_the_benchs_worst_queries_are_accepted_and_near_the_limit() -> None:
     for name, query in shapes("2026-01-01T00:00:00Z").items():
         assert 0.8 * MAX_COST < cost(query) <= MAX_COST, name
         assert refusal(query) is None, name
+
+
+GRANTS = "via { role { id name } groups { id name } }"
+
+
+def test_the_checks_with_their_grants_stay_within_the_limit() -> None:
+    """A decision or a permission is a node, each of its (at most five) grants one more; the
+    roles and groups that explain a grant are read once per request and weigh nothing."""
+    checks = f"query($c: [CheckInput!]!) {{ canMany(checks: $c) {{ allowed {GRANTS} }} }}"
+    assert cost(checks) == 50 * (1 + 5)
+    permissions = f'{{ effectivePermissions(userId: "u") {{ authorization {{ name }} {GRANTS} }} }}'
+    assert cost(permissions) == ROLE_AUTHORIZATIONS_MAX * (1 + 5)
+    assert cost(f'{{ can(userId: "u", authorization: "a") {{ allowed {GRANTS} }} }}') == 6
+    who = '{ whoCan(authorization: "a", first: 100) { edges { node { id } } } }'
+    assert cost(who) == 100
+    for query in (checks, permissions, who):
+        assert cost(query) <= MAX_COST
+
+
+def test_a_page_of_users_with_their_role_and_group_stays_well_within_the_limit() -> None:
+    page = "{ users(first: 100) { edges { node { id role { name } group { name } } } } }"
+    assert cost(page) <= MAX_COST // 2
+    with_permissions = (
+        "{ users(first: 100) { edges { node { permissions { via { role { id } } } } } } }"
+    )
+    assert refusal(with_permissions) is not None
