@@ -7,7 +7,6 @@ with the request's loaders. Who may ask is schema/permissions.py's business."""
 import strawberry
 
 from domain import rules
-from domain.errors import invalid
 from pipeline import authz
 from resolvers.checks import checked, page_size
 from schema.authz import CheckInput, Decision, Permission
@@ -20,21 +19,12 @@ from schema.types import Authorization, User
 
 def authorization_name(value: str, field: str = "authorization") -> str:
     """A name to check: valid Unicode, not empty, no longer than a name can be."""
-    return checked(rules.text, _unicode(value, field), field)
+    return checked(rules.text, value, field)
 
 
 def subject(value: str, field: str = "user_id") -> str:
-    """A user id to check: as every user id, and valid Unicode (storage cannot encode a lone
-    surrogate, which JSON can carry)."""
-    return checked(rules.user_id, _unicode(value, field), field)
-
-
-def _unicode(value: str, field: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadUserInput.of(invalid(field, f"{field} must be valid Unicode")) from None
-    return value
+    """A user id to check: as every user id (the rules refuse what is not valid Unicode)."""
+    return checked(rules.user_id, value, field)
 
 
 def can(info: Info, user_id: strawberry.ID, authorization: str) -> Decision:

@@ -114,7 +114,8 @@ def test_checks_refuse_malformed_input(
 
 @pytest.mark.parametrize(
     ("user", "name", "field"),
-    [("auth0|\ud800", "read", "userId"), ("auth0|x", "r\udfff", "authorization")],
+    # Refused before anything runs, naming the variable (docs/api.md, "Every string").
+    [("auth0|\ud800", "read", "user"), ("auth0|x", "r\udfff", "name")],
 )
 def test_checks_refuse_strings_that_are_not_unicode(
     server: Server, admin: str, user: str, name: str, field: str
