@@ -40,19 +40,26 @@ class Aggregate(Generic[S]):
     claims: Callable[[S], frozenset[Claim]]
     references: Callable[[S], frozenset[str]]
     referenced_by: str | None = None  # what holds references to it, for messages ("users")
+    # Beyond create, update, delete: commands decided by their own function, events folded by
+    # their own function (an aggregate whose delete keeps the state, to restore it, folds its
+    # delete event here and marks the state `deleted`).
+    actions: Mapping[type[Command], Action[S]] = field(default_factory=dict)
+    transitions: Mapping[type[Event], Callable[[S, Any], S]] = field(default_factory=dict)
     events: frozenset[type[Event]] = field(init=False)
 
     def __post_init__(self) -> None:
         kinds = (*self.creates.values(), *self.updates.values(), *self.deletes.values())
-        object.__setattr__(self, "events", frozenset(kinds))
+        object.__setattr__(self, "events", frozenset((*kinds, *self.transitions)))
 
     def decide(self, state: S | None, command: AggregateCommand, ctx: Context) -> list[Event]:
         kind = type(command)
+        if kind in self.actions:
+            return self.actions[kind](state, command, ctx)
         if kind in self.creates:
-            if state is not None:
+            if live(state):
                 raise DomainError(Code.DUPLICATE, f"{self.kind} {command.id} already exists")
             return [self.creates[kind](**_payload(command))]
-        if state is None:
+        if state is None or not live(state):
             raise DomainError(Code.NOT_FOUND, f"{self.kind} {command.id} does not exist")
         if kind in self.updates:
             changed = _changes(state, command)
@@ -63,6 +70,8 @@ class Aggregate(Generic[S]):
 
     def evolve(self, state: S | None, event: Event) -> S | None:
         kind = type(event)
+        if kind in self.transitions and state is not None:
+            return self.transitions[kind](state, event)
         if kind in self.creates.values():
             return self.state(**_payload(event))
         if kind in self.deletes.values():
@@ -70,6 +79,14 @@ class Aggregate(Generic[S]):
         if state is None:
             raise ValueError(f"{event.type} for {self.kind} {event.id} that does not exist")
         return dataclasses.replace(state, **_changes_of(event))  # type: ignore[type-var]
+
+
+Action = Callable[[S | None, Any, Context], list[Event]]
+
+
+def live(state: Any) -> bool:
+    """There, and not deleted (a deleted state kept for a restore is not there)."""
+    return state is not None and not getattr(state, "deleted", False)
 
 
 def _payload(obj: Any) -> dict[str, Any]:

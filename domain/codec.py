@@ -47,6 +47,8 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_data(value)
     return value
 
 
@@ -84,6 +86,9 @@ def _decoder(hint: Any) -> Decoder:
         return _parse_datetime
     if hint is date:
         return date.fromisoformat
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        nested: type[Any] = hint
+        return lambda value: from_data(nested, value)
     origin = typing.get_origin(hint)
     if origin is tuple:
         (item, _) = typing.get_args(hint)

@@ -56,6 +56,27 @@ class DeleteUser(AggregateCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class BlockUser(AggregateCommand):
+    """Refuse the user's requests from now until `until` (None: until unblocked)."""
+
+    KIND = "user"
+    reason: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnblockUser(AggregateCommand):
+    KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestoreUser(AggregateCommand):
+    """Bring a deleted user back as they were, with the roles and groups that still exist."""
+
+    KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegisterMe(AggregateCommand):
     """A user's sign-up on first login; `id` is the token's subject."""
 
@@ -160,6 +181,9 @@ COMMANDS: dict[str, type[Command]] = {
         CreateUser,
         UpdateUser,
         DeleteUser,
+        BlockUser,
+        UnblockUser,
+        RestoreUser,
         RegisterMe,
         UpdateMe,
         CreateRole,

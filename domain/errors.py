@@ -9,6 +9,7 @@ class Code(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     FORBIDDEN = "FORBIDDEN"
+    BLOCKED = "BLOCKED"
     INTERNAL = "INTERNAL"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from domain.patch import UNSET, Patch
@@ -63,6 +63,31 @@ class UserUpdated(Event):
 @dataclass(frozen=True, kw_only=True)
 class UserDeleted(Event):
     KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserBlocked(Event):
+    """`blocked_by` is the admin's subject; the block ends at `until` by itself (no event)."""
+
+    KIND = "user"
+    reason: str
+    blocked_by: str
+    at: datetime
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserUnblocked(Event):
+    KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRestored(Event):
+    """The deleted user is back; `role_id` and `group_id` are those that still existed."""
+
+    KIND = "user"
+    role_id: str | None = None
+    group_id: str | None = None
 
 
 # Roles ------------------------------------------------------------------------------------------
@@ -137,6 +162,9 @@ EVENTS: dict[str, type[Event]] = {
         UserRegistered,
         UserUpdated,
         UserDeleted,
+        UserBlocked,
+        UserUnblocked,
+        UserRestored,
         RoleCreated,
         RoleUpdated,
         RoleDeleted,

@@ -99,7 +99,10 @@ def effects(kind: str, aggregate_id: str, before: Any, after: Any) -> Effects:
 
 
 def duplicate(claim: Claim) -> DomainError:
-    what = {"email": "email"}.get(claim.kind, claim.kind.replace("-", " "))
+    if claim.kind == "email":
+        # Never the value: it is another person's email, and command records are kept.
+        return DomainError(Code.DUPLICATE, "email is already taken", "email")
+    what = claim.kind.replace("-", " ")
     return DomainError(Code.DUPLICATE, f"{what} {claim.value!r} is already taken")
 
 

@@ -1,12 +1,30 @@
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 from domain import commands as c
 from domain import events as e
 from domain.aggregate import Aggregate, Claim
+from domain.decision_context import Context
+from domain.errors import Code, DomainError, invalid
 from domain.rules import email_key, legacy_email_key
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    BLOCKED = "BLOCKED"
+    DELETED = "DELETED"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Block:
+    reason: str
+    blocked_by: str
+    at: datetime
+    until: datetime | None = None  # the block ends at this instant by itself
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,23 +36,75 @@ class User:
     birth_date: date | None = None
     role_id: str | None = None
     group_id: str | None = None
+    block: Block | None = None
+    deleted: bool = False  # kept, claims and references released, until restored
+
+
+def in_force(block: Block | None, now: datetime) -> Block | None:
+    """The block if it is in force at `now`: computed at read time, so `until` needs no event."""
+    if block is None or (block.until is not None and block.until <= now):
+        return None
+    return block
+
+
+def status(user: User, now: datetime) -> UserStatus:
+    if user.deleted:
+        return UserStatus.DELETED
+    return UserStatus.BLOCKED if in_force(user.block, now) else UserStatus.ACTIVE
 
 
 def _claims(user: User) -> frozenset[Claim]:
     """The email under today's key, and under the key before NFKC when that differs: a claim
     stored under it by older code still blocks its twin, and is released with its owner."""
+    if user.deleted:
+        return frozenset()
     return frozenset(
         {Claim("email", email_key(user.email)), Claim("email", legacy_email_key(user.email))}
     )
 
 
 def _references(user: User) -> frozenset[str]:
-    refs = set()
+    refs: set[str] = set()
+    if user.deleted:
+        return frozenset()
     if user.role_id:
         refs.add(f"role#{user.role_id}")
     if user.group_id:
         refs.add(f"group#{user.group_id}")
     return frozenset(refs)
+
+
+def _existing(user: User | None, command: c.AggregateCommand) -> User:
+    if user is None or user.deleted:
+        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+    return user
+
+
+def _block(user: User | None, command: c.BlockUser, ctx: Context) -> list[e.Event]:
+    _existing(user, command)
+    now = ctx.instant()
+    if command.until is not None and command.until <= now:
+        raise invalid("until", "until must be in the future")
+    return [
+        e.UserBlocked(
+            id=command.id, reason=command.reason, blocked_by=ctx.actor, at=now, until=command.until
+        )
+    ]
+
+
+def _unblock(user: User | None, command: c.UnblockUser, ctx: Context) -> list[e.Event]:
+    # Unblocking a user whose block has ended (or who was never blocked) changes nothing.
+    return [e.UserUnblocked(id=command.id)] if _existing(user, command).block else []
+
+
+def _restore(user: User | None, command: c.RestoreUser, ctx: Context) -> list[e.Event]:
+    if user is None:
+        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+    if not user.deleted:
+        raise DomainError(Code.CONFLICT, f"user {command.id} is not deleted")
+    role = user.role_id if f"role#{user.role_id}" not in ctx.gone else None
+    group = user.group_id if f"group#{user.group_id}" not in ctx.gone else None
+    return [e.UserRestored(id=command.id, role_id=role, group_id=group)]
 
 
 USER = Aggregate(
@@ -45,4 +115,15 @@ USER = Aggregate(
     deletes={c.DeleteUser: e.UserDeleted},
     claims=_claims,
     references=_references,
+    actions={c.BlockUser: _block, c.UnblockUser: _unblock, c.RestoreUser: _restore},
+    transitions={
+        e.UserDeleted: lambda u, _: dataclasses.replace(u, deleted=True),
+        e.UserBlocked: lambda u, ev: dataclasses.replace(
+            u, block=Block(reason=ev.reason, blocked_by=ev.blocked_by, at=ev.at, until=ev.until)
+        ),
+        e.UserUnblocked: lambda u, _: dataclasses.replace(u, block=None),
+        e.UserRestored: lambda u, ev: dataclasses.replace(
+            u, deleted=False, role_id=ev.role_id, group_id=ev.group_id
+        ),
+    },
 )

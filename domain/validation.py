@@ -16,7 +16,7 @@ from domain.patch import UNSET
 C = TypeVar("C", bound=Command)
 
 # Fields an update may set to null (to clear them); every other field must have a value.
-NULLABLE = frozenset({"birth_date", "role_id", "group_id", "expected_version"})
+NULLABLE = frozenset({"birth_date", "role_id", "group_id", "expected_version", "until"})
 
 
 def validate(command: C, today: date) -> C:
@@ -54,4 +54,6 @@ _RULES: dict[str, Callable[[Any, date], Any]] = {
     "authorization_ids": lambda v, _: rules.authorization_ids(v),
     "expected_version": lambda v, _: rules.expected_version(v),
     "timestamp": lambda v, _: v,
+    "reason": lambda v, _: rules.long_text(v, "reason"),
+    "until": lambda v, _: v,  # in the future: the user aggregate checks it against now
 }

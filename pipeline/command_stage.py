@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from domain.commands import AggregateCommand, ReplayFrom
+from domain.commands import AggregateCommand, ReplayFrom, RestoreUser
 from domain.errors import DomainError
 from domain.model import duplicate, effects, fold, handle, missing_target, still_referenced
 from pipeline.delivery import Poison
@@ -94,6 +94,7 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
     assert isinstance(command, AggregateCommand) and command.KIND is not None
     stream = envelope.stream
     assert stream is not None
+    gone: frozenset[str] = frozenset()  # references a restore found missing: it leaves them
     for _ in range(MAX_DECISIONS):
         history = backend.events.load(stream)
         mine = [r for r in history if r.command_id == envelope.command_id]
@@ -103,7 +104,7 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
         state = fold(command.KIND, (r.event for r in history))
         now = backend.clock()
         try:
-            events = handle(state, version, command, envelope.context(now.date()))
+            events = handle(state, version, command, envelope.context(now.date(), now, gone))
         except DomainError as error:
             return Decision(Status.REJECTED, error=CommandError.of(error))
         if not events:
@@ -122,6 +123,9 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
         except ClaimTaken as taken:
             return _rejected(duplicate(taken.claim))
         except TargetMissing as missing:
+            if isinstance(command, RestoreUser) and missing.stream not in gone:
+                gone |= {missing.stream}  # decide again without it
+                continue
             return _rejected(missing_target(missing.stream))
         except TargetReferenced as referenced:
             return _rejected(still_referenced(referenced.stream, referenced.count))

@@ -72,6 +72,10 @@ class ViewFilter:
     email_key: str | None = None  # domain.rules.email_key of an email
     role_id: str | None = None
     group_id: str | None = None
+    # Users only. None: the live users (active and blocked); "DELETED" lists the deleted, whom
+    # no other filter field matches. "BLOCKED"/"ACTIVE": whether a block is in force at `now`.
+    status: str | None = None
+    now: datetime | None = None
 
 
 class Views(Protocol):

@@ -102,8 +102,10 @@ class CommandEnvelope:
     def aggregate_id(self) -> str | None:
         return self.command.id if isinstance(self.command, AggregateCommand) else None
 
-    def context(self, today: date) -> Context:
-        return Context(actor=self.actor, admin=self.admin, today=today)
+    def context(
+        self, today: date, now: datetime | None = None, gone: frozenset[str] = frozenset()
+    ) -> Context:
+        return Context(actor=self.actor, admin=self.admin, today=today, now=now, gone=gone)
 
     def record(self) -> CommandRecord:
         return CommandRecord(
@@ -265,7 +267,8 @@ class RecordedEvent:
 @dataclass(frozen=True)
 class ViewRow:
     """One aggregate as queries see it. `data` None is a tombstone: the aggregate was deleted,
-    and the row keeps its version so that a late, older event cannot bring it back."""
+    and the row keeps its version so that a late, older event cannot bring it back. A deleted
+    user keeps its data, marked `deleted`, so that it can be listed and restored."""
 
     kind: str
     id: str
@@ -276,4 +279,4 @@ class ViewRow:
 
     @property
     def deleted(self) -> bool:
-        return self.data is None
+        return self.data is None or bool(self.data.get("deleted"))

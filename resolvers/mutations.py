@@ -100,6 +100,28 @@ async def delete_user(
     return await send(info, c.DeleteUser(id=id, expected_version=expected_version), command_id)
 
 
+async def block_user(
+    info: Info,
+    id: strawberry.ID,
+    reason: str,
+    until: datetime | None = None,
+    command_id: strawberry.ID | None = None,
+) -> CommandReceipt:
+    return await send(info, c.BlockUser(id=id, reason=reason, until=until), command_id)
+
+
+async def unblock_user(
+    info: Info, id: strawberry.ID, command_id: strawberry.ID | None = None
+) -> CommandReceipt:
+    return await send(info, c.UnblockUser(id=id), command_id)
+
+
+async def restore_user(
+    info: Info, id: strawberry.ID, command_id: strawberry.ID | None = None
+) -> CommandReceipt:
+    return await send(info, c.RestoreUser(id=id), command_id)
+
+
 async def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
     """The sign-up form on first login: the record's id is the token's subject."""
     caller = info.context.caller

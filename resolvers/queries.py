@@ -102,12 +102,20 @@ def users(
     info: Info, first: int | None = 20, after: str | None = None, filter: UserFilter | None = None
 ) -> Connection[User]:
     size, start = page_size(first), decode_cursor(after, _user_key)
-    where = _user_filter(filter)
+    where = _user_filter(info, filter)
     if where is not None and where.email_key == "":
         # No email is empty, and DynamoDB refuses an empty key: nothing to look up.
         return page([], size, User.of, _id)
     rows = info.context.backend.views.page("user", size + 1, start, where)
     return page(rows, size, User.of, _id)
+
+
+def _status(info: Info, where: UserFilter | None) -> ViewFilter | None:
+    """The filter's status (None: active and blocked), with now for a block's end."""
+    if where is None or where.status is None:
+        return None
+    value = str(getattr(where.status, "value", where.status))
+    return ViewFilter(status=value, now=info.context.backend.clock())
 
 
 def roles(info: Info, first: int | None = 20, after: str | None = None) -> Connection[Role]:
@@ -141,14 +149,17 @@ def _id(row: ViewRow) -> str:
     return row.id
 
 
-def _user_filter(where: UserFilter | None) -> ViewFilter | None:
+def _user_filter(info: Info, where: UserFilter | None) -> ViewFilter | None:
     if where is None:
         return None
     email = where.email
+    status = _status(info, where)
     return ViewFilter(
         email_key=checked(rules.email_filter, email) if email is not None else None,
         role_id=_uuid(where.role_id, "role_id") if where.role_id is not None else None,
         group_id=_uuid(where.group_id, "group_id") if where.group_id is not None else None,
+        status=status.status if status else None,
+        now=status.now if status else None,
     )
 
 

@@ -12,3 +12,10 @@ class CommandStatus(Enum):
     REJECTED = "REJECTED"
     APPLIED = "APPLIED"
     FAILED = "FAILED"
+
+
+@strawberry.enum
+class UserStatus(Enum):
+    ACTIVE = "ACTIVE"
+    BLOCKED = "BLOCKED"
+    DELETED = "DELETED"

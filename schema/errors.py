@@ -29,6 +29,12 @@ class Forbidden(ApiError):
     code = "FORBIDDEN"
 
 
+class Blocked(ApiError):
+    """The caller's own user record is blocked. The message never carries the reason."""
+
+    code = "BLOCKED"
+
+
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
 

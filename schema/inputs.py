@@ -12,6 +12,7 @@ import strawberry
 from strawberry import UNSET
 
 from internals.inputs import install_flat
+from schema.enums import UserStatus
 
 
 @strawberry.input
@@ -19,6 +20,8 @@ class UserFilter:
     email: str | None = None
     role_id: strawberry.ID | None = None
     group_id: strawberry.ID | None = None
+    # None: active and blocked users; DELETED lists the deleted (restorable) users only.
+    status: UserStatus | None = None
 
 
 @strawberry.input

@@ -11,13 +11,15 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
+from schema.blocked import CACHE
 from schema.context import Caller, Info
-from schema.errors import Forbidden, Unauthenticated
+from schema.errors import Blocked, Forbidden, Unauthenticated
 
 SERVICE_REFUSED = "a service token may call only the checks (can, canMany, effectivePermissions, "
 SERVICE_REFUSED += "whoCan)"
 NO_CHECK_RIGHT = "a service token needs the check right to call the checks"
 OWN_ONLY = "a user may check only their own rights"
+BLOCKED = "this account is blocked"
 
 
 def _caller(info: Info) -> Caller:
@@ -27,8 +29,18 @@ def _caller(info: Info) -> Caller:
     return caller
 
 
-class IsAuthenticated(BasePermission):
-    """Any signed-in user (or admin); not a service."""
+def refuse_blocked(info: Info, caller: Caller) -> None:
+    """BLOCKED when the caller is a user whose record is blocked. Blocking applies to user
+    records: admins (their right comes from Auth0, revoked there) and services pass."""
+    if caller.admin or caller.service:
+        return
+    if CACHE.blocked(info.context.backend, caller.sub):
+        raise Blocked(BLOCKED)
+
+
+class IsSignedIn(BasePermission):
+    """Any signed-in user (or admin), blocked or not; not a service. Only the data rights
+    (exportMe) use it: a blocked user keeps them."""
 
     message = "a valid bearer token is required"
     error_extensions = {"code": "UNAUTHENTICATED"}
@@ -39,6 +51,17 @@ class IsAuthenticated(BasePermission):
             return False
         if not caller.acts_as_user:
             raise Forbidden(SERVICE_REFUSED)
+        return True
+
+
+class IsAuthenticated(IsSignedIn):
+    """Any signed-in user (or admin) who is not blocked; not a service."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if not super().has_permission(source, info, **kwargs):
+            return False
+        assert info.context.caller is not None
+        refuse_blocked(info, info.context.caller)
         return True
 
 
@@ -74,7 +97,9 @@ class MayCheck(BasePermission):
         user_id = kwargs.get("user_id")
         checks = kwargs.get("checks") or []
         ids = [user_id] if user_id is not None else [c.user_id for c in checks]
-        may_check(_caller(info), ids)
+        caller = _caller(info)
+        may_check(caller, ids)
+        refuse_blocked(info, caller)
         return True
 
 
@@ -91,4 +116,4 @@ class MayCheckAnyone(BasePermission):
         raise Forbidden(NO_CHECK_RIGHT if caller.service else "whoCan needs the admin right")
 
 
-__all__ = ["Forbidden", "IsAdmin", "IsAuthenticated", "MayCheck", "MayCheckAnyone"]
+__all__ = ["Forbidden", "IsAdmin", "IsAuthenticated", "IsSignedIn", "MayCheck", "MayCheckAnyone"]

@@ -85,7 +85,24 @@ class Mutation:
         resolver=m.update_user, permission_classes=ADMIN
     )
     delete_user: CommandReceipt | None = strawberry.mutation(
-        resolver=m.delete_user, permission_classes=ADMIN
+        resolver=m.delete_user,
+        permission_classes=ADMIN,
+        description="Hides the user and releases their email, role and group; restoreUser "
+        "brings them back.",
+    )
+    block_user: CommandReceipt | None = strawberry.mutation(
+        resolver=m.block_user,
+        permission_classes=ADMIN,
+        description="The user's requests are refused (BLOCKED) until unblockUser or until.",
+    )
+    unblock_user: CommandReceipt | None = strawberry.mutation(
+        resolver=m.unblock_user, permission_classes=ADMIN
+    )
+    restore_user: CommandReceipt | None = strawberry.mutation(
+        resolver=m.restore_user,
+        permission_classes=ADMIN,
+        description="A deleted user back as before the delete, with the roles and groups "
+        "that still exist; DUPLICATE (field email) when their email was taken since.",
     )
     create_role: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_role, permission_classes=ADMIN

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from pipeline.records import CommandRecord, RecordedEvent, ViewRow
 from resolvers import nested
 from schema.context import Info
-from schema.enums import CommandStatus
+from schema.enums import CommandStatus, UserStatus
 from schema.errors import camel
 from schema.pagination import Connection
 from schema.permissions import IsAdmin
@@ -110,6 +110,14 @@ class Group:
 
 
 @strawberry.type
+class UserBlock:
+    reason: str
+    blocked_by: str = strawberry.field(description="The subject of the admin who blocked.")
+    at: datetime
+    until: datetime | None = strawberry.field(description="The block ends by itself then.")
+
+
+@strawberry.type
 class User:
     id: strawberry.ID
     email: str
@@ -122,6 +130,38 @@ class User:
     role_id: strawberry.Private[str | None]
     group_id: strawberry.Private[str | None]
     as_of: strawberry.Private[datetime | None]
+    block: strawberry.Private[Any]  # the state's block as stored; in force or ended
+    deleted: strawberry.Private[bool]
+
+    @strawberry.field
+    def status(self, info: Info) -> UserStatus:
+        """Computed at read time (asOf: at that instant)."""
+        if self.deleted:
+            return UserStatus.DELETED
+        return UserStatus.BLOCKED if self._block_in_force(info) else UserStatus.ACTIVE
+
+    def _block_in_force(self, info: Info) -> UserBlock | None:
+        if not self.block:
+            return None
+        from domain.codec import from_data
+        from domain.user import Block, in_force
+
+        block = in_force(from_data(Block, self.block), self.as_of or info.context.backend.clock())
+        if block is None:
+            return None
+        return UserBlock(
+            reason=block.reason, blocked_by=block.blocked_by, at=block.at, until=block.until
+        )
+
+    def _shown_block(self, info: Info) -> UserBlock | None:
+        return self._block_in_force(info)
+
+    shown_block = strawberry.field(
+        _shown_block,
+        name="block",
+        permission_classes=[IsAdmin],
+        description="admin only: the block in force (asOf: as it stood), null when none.",
+    )
 
     @strawberry.field
     async def role(self, info: Info) -> Role | None:
@@ -160,6 +200,8 @@ class User:
             role_id=data.get("role_id"),
             group_id=data.get("group_id"),
             as_of=as_of,
+            block=data.get("block"),
+            deleted=data.get("deleted", False),
         )
 
 

@@ -3,7 +3,11 @@
 A live row carries `listed` (always "1"), which puts it in the sparse `by_id` index: listing a
 kind in id order is a Query on that index, never a Scan. User rows also carry their email key,
 role and group, each the partition key of an index, so filters are Queries too. A tombstone
-keeps only id, version and updated_at, so it drops out of every index.
+keeps only id, version and updated_at, so it drops out of every index. A deleted user keeps
+its data (to be listed and restored) under `listed` = "deleted", and no email, role or group
+attribute: `users(filter: {status: DELETED})` is a Query on `by_id` too. A blocked user carries
+`blocked_until` (its block's end, "~" when it has none: after every ISO time), so the BLOCKED
+and ACTIVE filters compare it with now.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pipeline.ports import ViewFilter
 from pipeline.records import ViewRow
 
 LISTED = "1"
+LISTED_DELETED = "deleted"
+NO_END = "~"
 
 # Filter attribute -> (index, attribute holding it), most selective first.
 FILTER_INDEXES = (
@@ -57,7 +63,7 @@ class DynamoViews:
     ) -> list[ViewRow]:
         if first <= 0:
             return []
-        request = _page_request(self.tables[kind], after, where)
+        request = _page_request(self.tables[kind], after, where if kind == "user" else None)
         rows: list[ViewRow] = []
         while len(rows) < first:
             request["Limit"] = first - len(rows)
@@ -114,6 +120,8 @@ def _page_request(table: str, after: str | None, where: ViewFilter | None) -> di
         if where is not None and (value := getattr(where, attr)) is not None
     }
     index, key_attr, key_value = "by_id", "listed", LISTED
+    if where is not None and where.status == "DELETED":
+        key_value = LISTED_DELETED
     for attr, candidate in FILTER_INDEXES:
         if attr in wanted:
             index, key_attr, key_value = candidate, attr, wanted.pop(attr)
@@ -130,12 +138,21 @@ def _page_request(table: str, after: str | None, where: ViewFilter | None) -> di
         "IndexName": index,
         "KeyConditionExpression": condition,
     }
-    if wanted:
-        clauses = []
-        for i, (attr, value) in enumerate(sorted(wanted.items())):
-            names[f"#f{i}"] = attr
-            values[f":f{i}"] = s(value)
-            clauses.append(f"#f{i} = :f{i}")
+    clauses = []
+    for i, (attr, value) in enumerate(sorted(wanted.items())):
+        names[f"#f{i}"] = attr
+        values[f":f{i}"] = s(value)
+        clauses.append(f"#f{i} = :f{i}")
+    if where is not None and where.status in ("BLOCKED", "ACTIVE"):
+        assert where.now is not None
+        names["#until"] = "blocked_until"
+        values[":now"] = s(iso_datetime(where.now))
+        clauses.append(
+            "#until > :now"
+            if where.status == "BLOCKED"
+            else "(attribute_not_exists(#until) OR #until <= :now)"
+        )
+    if clauses:
         request["FilterExpression"] = " AND ".join(clauses)
     request["ExpressionAttributeNames"] = names
     request["ExpressionAttributeValues"] = values
@@ -151,10 +168,15 @@ def item_of(row: ViewRow) -> Item:
     if row.data is None:
         return item
     item["data"] = s(json.dumps(row.data, separators=(",", ":")))
-    item["listed"] = s(LISTED)
+    item["listed"] = s(LISTED_DELETED if row.deleted else LISTED)
     if row.created_at is not None:
         item["created_at"] = s(iso_datetime(row.created_at))
+    if row.kind == "user" and row.deleted:
+        return item
     if row.kind == "user":
+        block = row.data.get("block")
+        if block:
+            item["blocked_until"] = s(block.get("until") or NO_END)
         item["email_key"] = s(email_key(row.data["email"]))
         for attr in ("role_id", "group_id"):
             if row.data.get(attr):

@@ -28,8 +28,20 @@ def email_claims_in_nfkc(conn: sqlite3.Connection) -> None:
     )
 
 
+def deleted_users_listed(conn: sqlite3.Connection) -> None:
+    """Deleted users keep their row's data since 2026-12 (to be restored), marked in the
+    `deleted` column; older tombstones (data NULL) need no mark. A new file has the column."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(view_user)")}
+    if "deleted" not in columns:
+        conn.execute("ALTER TABLE view_user ADD COLUMN deleted INTEGER")
+    conn.execute("CREATE INDEX IF NOT EXISTS view_user_deleted ON view_user (deleted, id)")
+
+
 # In order; a file at user_version n has had the first n.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (email_claims_in_nfkc,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    email_claims_in_nfkc,
+    deleted_users_listed,
+)
 
 
 def migrate(conn: sqlite3.Connection) -> None:

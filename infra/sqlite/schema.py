@@ -84,7 +84,8 @@ CREATE TABLE IF NOT EXISTS view_user (
     updated_at TEXT NOT NULL,
     email_key TEXT,
     role_id TEXT,
-    group_id TEXT
+    group_id TEXT,
+    deleted INTEGER                         -- 1: deleted, restorable (data kept)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS view_user_by_email ON view_user (email_key);
 CREATE INDEX IF NOT EXISTS view_user_by_role ON view_user (role_id, id);

@@ -14,14 +14,23 @@ from pipeline.records import ViewRow
 
 BASE = ("id", "version", "data", "created_at", "updated_at")
 
-# Columns kept beside the JSON so that filters are index lookups.
+# Columns kept beside the JSON so that filters are index lookups. A deleted user keeps its
+# data (to be listed and restored) but none of the filter columns: it holds no email, role or
+# group while deleted.
 INDEXED: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "user": {
-        "email_key": lambda d: email_key(d["email"]),
-        "role_id": lambda d: d.get("role_id"),
-        "group_id": lambda d: d.get("group_id"),
+        "email_key": lambda d: None if d.get("deleted") else email_key(d["email"]),
+        "role_id": lambda d: None if d.get("deleted") else d.get("role_id"),
+        "group_id": lambda d: None if d.get("deleted") else d.get("group_id"),
+        "deleted": lambda d: 1 if d.get("deleted") else None,
     },
 }
+# A block in force at ? (its `until`, when it has one, is still ahead): ISO UTC strings sort
+# as time. Unindexed: the status filter walks the users in id order.
+_BLOCKED = (
+    "json_extract(data, '$.block') IS NOT NULL AND (json_extract(data, '$.block.until') IS NULL"
+    " OR json_extract(data, '$.block.until') > ?)"
+)
 
 
 class SqliteViews:
@@ -45,7 +54,8 @@ class SqliteViews:
             f" WHERE id IN ({marks}) AND data IS NOT NULL",
             list(ids),
         )
-        return {row[0]: _row(kind, row) for row in rows}
+        found = (_row(kind, row) for row in rows)
+        return {row.id: row for row in found if not row.deleted}
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
@@ -61,7 +71,7 @@ class SqliteViews:
             return []
         parts, params = [], []
         for n, where in enumerate(wheres):
-            clauses, values = _clauses(after, where)
+            clauses, values = _clauses(kind, after, where)
             parts.append(
                 f"SELECT * FROM (SELECT {n}, {_select()} FROM {VIEW_TABLES[kind]}"
                 f" WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?)"
@@ -106,8 +116,14 @@ def _marks(columns: Sequence[str]) -> str:
     return ", ".join("?" * len(columns))
 
 
-def _clauses(after: str | None, where: ViewFilter) -> tuple[list[str], list[Any]]:
+def _clauses(kind: str, after: str | None, where: ViewFilter) -> tuple[list[str], list[Any]]:
     clauses, params = ["data IS NOT NULL"], []
+    if kind == "user":
+        clauses.append("deleted = 1" if where.status == "DELETED" else "deleted IS NULL")
+        if where.status in ("BLOCKED", "ACTIVE"):
+            assert where.now is not None
+            clauses.append(_BLOCKED if where.status == "BLOCKED" else f"NOT ({_BLOCKED})")
+            params.append(iso_datetime(where.now))
     if after is not None:
         clauses.append("id > ?")
         params.append(after)

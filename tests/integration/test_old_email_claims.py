@@ -82,7 +82,9 @@ def test_the_email_filter_finds_an_old_user_by_any_equivalent(old_store: Embedde
 def test_the_migration_runs_once(old_store: EmbeddedBackend, tmp_path: Path) -> None:
     assert old_store.db is not None
     conn = old_store.db.conn()
-    assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    from infra.sqlite.migrations import MIGRATIONS
+
+    assert conn.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
     claims = conn.execute("SELECT count(*) FROM claims").fetchone()
     old_store.close()
     again = open_backend(tmp_path / "data")

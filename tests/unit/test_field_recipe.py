@@ -44,6 +44,9 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
         {"id", "email", "first_name", "last_name", "birth_date", "role_id", "group_id"}
     ),
     ("UserDeleted", 1): frozenset({"id"}),
+    ("UserBlocked", 1): frozenset({"id", "reason", "blocked_by", "at", "until"}),
+    ("UserUnblocked", 1): frozenset({"id"}),
+    ("UserRestored", 1): frozenset({"id", "role_id", "group_id"}),
     ("RoleCreated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleUpdated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleDeleted", 1): frozenset({"id"}),

@@ -38,6 +38,7 @@ from internals.execution_context import Execution
 from internals.inputs import build_flat
 from internals.masking import MaskUnexpected
 from schema import inputs
+from schema.enums import UserStatus
 from schema.errors import Forbidden, should_mask
 from schema.scalars import SCALARS
 
@@ -174,6 +175,7 @@ SAMPLES: dict[object, Any] = {
     int: 3,
     date: date(1990, 12, 10),
 }
+SAMPLES[UserStatus.__strawberry_definition__] = UserStatus.DELETED  # type: ignore[attr-defined]
 
 
 def sample(kind: Any) -> Any:

@@ -201,7 +201,8 @@ def test_permission_is_checked_before_input() -> None:
 def test_evolve_folds_the_stream() -> None:
     state = fold("user", [ADA, e.UserUpdated(id="auth0|ada", role_id=ROLE, email="new@x.io")])
     assert (state.email, state.role_id, state.first_name) == ("new@x.io", ROLE, "Ada")
-    assert fold("user", [ADA, e.UserDeleted(id="auth0|ada")]) is None
+    deleted = fold("user", [ADA, e.UserDeleted(id="auth0|ada")])
+    assert deleted.deleted and deleted.email == ADA.email  # kept, to be restored
 
 
 def test_effects_take_and_release_the_normalised_email_and_count_references() -> None:
