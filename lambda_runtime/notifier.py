@@ -121,6 +121,9 @@ class OneRecord:
     def get(self, command_id: str) -> CommandRecord | None:
         return self.known if command_id == self.known.id else None
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        raise TypeError("a notification only reads the command it is about")
+
     def record(self, record: CommandRecord) -> CommandRecord:
         raise TypeError("a notification only reads the command it is about")
 

@@ -3,17 +3,20 @@
 The interface is the one the model's branch (authzmodel) implements over many roles and nested
 groups; this implementation answers over today's model (one role per user, groups grant
 nothing), so the API around it can be built and tested now. `authorization` is a name, matched
-as names are compared for uniqueness (domain/rules.py unique_key). An unknown or deleted user,
-an unknown name: not allowed.
+as names are compared for uniqueness (domain/rules.py unique_key). An unknown, deleted or
+blocked user, an unknown name: not allowed (each entry point keeps only `_active` users).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from domain.codec import from_data
 from domain.rules import PAGE_MAX, unique_key
-from pipeline.ports import ViewFilter, Views
+from domain.user import Block, in_force
+from pipeline.ports import ViewFilter, Views, utc_now
 from pipeline.records import ViewRow
 
 CHECKS_MAX = 50  # checks in one can_many
@@ -57,7 +60,7 @@ def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
     if len(checks) > CHECKS_MAX:
         raise ValueError(f"at most {CHECKS_MAX} checks at once")
     users = views.get_many("user", list(dict.fromkeys(u for u, _ in checks)))
-    role_of = {u: _role_id(row) for u, row in users.items()}
+    role_of = {u: _role_id(row) for u, row in users.items() if _active(row)}
     roles = views.get_many("role", [r for r in dict.fromkeys(role_of.values()) if r])
     wanted = {a for role in roles.values() for a in _authorization_ids(role)}
     names = _names(views, wanted)
@@ -74,7 +77,7 @@ def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
 def effective_permissions(views: Views, user_id: str) -> list[Permission]:
     """The user's authorizations, each with the grants that give it, in name order."""
     user = views.get_many("user", [user_id]).get(user_id)
-    role_id = _role_id(user) if user else None
+    role_id = _role_id(user) if user and _active(user) else None
     role = views.get_many("role", [role_id]).get(role_id) if role_id else None
     if role is None:
         return []
@@ -91,9 +94,11 @@ def who_can(views: Views, authorization: str, first: int, after: str | None) -> 
         return WhoCanPage((), None, False)
     wheres = [ViewFilter(role_id=r) for r in granting]
     pages = views.pages("user", first + 1, after, wheres)
-    ids = sorted({row.id for rows in pages for row in rows})
-    shown = tuple(ids[:first])
-    return WhoCanPage(shown, shown[-1] if shown else None, len(ids) > first)
+    rows = {row.id: row for page in pages for row in page}
+    ids = sorted(rows)
+    shown = tuple(i for i in ids[:first] if _active(rows[i]))  # a page may hold fewer
+    end = ids[:first][-1] if ids else None
+    return WhoCanPage(shown, end, len(ids) > first)
 
 
 def _granting_roles(views: Views, key: str) -> list[str]:
@@ -124,6 +129,15 @@ def _every(views: Views, kind: str) -> Iterator[ViewRow]:
 def _names(views: Views, ids: set[str]) -> dict[str, str]:
     rows = views.get_many("authorization", sorted(ids)) if ids else {}
     return {i: unique_key(_name(row)) for i, row in rows.items()}
+
+
+def _active(user: ViewRow, now: datetime | None = None) -> bool:
+    """Not deleted, and no block in force: a blocked user is allowed nothing."""
+    data = user.data or {}
+    if user.deleted:
+        return False
+    block = data.get("block")
+    return not block or in_force(from_data(Block, block), now or utc_now()) is None
 
 
 def _role_id(row: ViewRow) -> str | None:

@@ -109,6 +109,10 @@ class CommandLog(Protocol):
 
     def get(self, command_id: str) -> CommandRecord | None: ...
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        """Up to `limit` of the commands on this aggregate, oldest first: an index lookup (the
+        export of a person's data), never a scan."""
+
     def advance(
         self,
         command_id: str,

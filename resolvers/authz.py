@@ -12,6 +12,7 @@ from resolvers.checks import checked, page_size
 from schema.authz import CheckInput, Decision, Permission
 from schema.check_limits import CHECKS_MAX
 from schema.context import Info
+from schema.enums import UserStatus
 from schema.errors import BadUserInput
 from schema.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor
 from schema.types import Authorization, User
@@ -25,6 +26,19 @@ def authorization_name(value: str, field: str = "authorization") -> str:
 def subject(value: str, field: str = "user_id") -> str:
     """A user id to check: as every user id (the rules refuse what is not valid Unicode)."""
     return checked(rules.user_id, value, field)
+
+
+def user_status(info: Info, user_id: strawberry.ID) -> UserStatus | None:
+    """For the Auth0 Action, which denies a blocked user's login: null for an unknown user."""
+    backend = info.context.backend
+    row = backend.views.get("user", subject(user_id))
+    if row is None or row.data is None:
+        return None
+    from domain.codec import from_data
+    from domain.user import User as State
+    from domain.user import status
+
+    return UserStatus(status(from_data(State, row.data), backend.clock()).value)
 
 
 def can(info: Info, user_id: strawberry.ID, authorization: str) -> Decision:

@@ -1,6 +1,7 @@
-"""Whether a user caller is blocked: read from their view row, cached per process for at most
-TTL (so a block or an unblock takes effect within TTL of its APPLIED, never as long as a token
-lives). A block's `until` is compared with the clock on every call, not cached."""
+"""Whether a user caller is blocked: read from their view row. A caller found not blocked is
+remembered per process (per Lambda container) for at most TTL, so a block takes effect within
+TTL of its APPLIED, never as long as a token lives; a caller found blocked is read again on
+each request, so an unblock (or a block's `until`) takes effect at once."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ _MAX_ENTRIES = 10_000  # callers remembered at once; beyond, the cache starts ag
 
 @dataclass(frozen=True)
 class _Seen:
-    at: datetime
-    block: Block | None
+    at: datetime  # when the caller was found not blocked
 
 
 class BlockCache:
@@ -28,12 +28,16 @@ class BlockCache:
     def blocked(self, backend: Backend, sub: str) -> bool:
         now = backend.clock()
         seen = self._seen.get(sub)
-        if seen is None or not (seen.at <= now < seen.at + TTL):
-            seen = _Seen(now, _block_of(backend, sub))
+        if seen is not None and seen.at <= now < seen.at + TTL:
+            return False
+        block = in_force(_block_of(backend, sub), now)
+        if block is None:
             if len(self._seen) >= _MAX_ENTRIES:
                 self._seen.clear()
-            self._seen[sub] = seen
-        return in_force(seen.block, now) is not None
+            self._seen[sub] = _Seen(now)
+        else:
+            self._seen.pop(sub, None)
+        return block is not None
 
     def forget(self) -> None:
         self._seen.clear()

@@ -16,7 +16,7 @@ from schema.context import Caller, Info
 from schema.errors import Blocked, Forbidden, Unauthenticated
 
 SERVICE_REFUSED = "a service token may call only the checks (can, canMany, effectivePermissions, "
-SERVICE_REFUSED += "whoCan)"
+SERVICE_REFUSED += "whoCan, userStatus)"
 NO_CHECK_RIGHT = "a service token needs the check right to call the checks"
 OWN_ONLY = "a user may check only their own rights"
 BLOCKED = "this account is blocked"
@@ -87,8 +87,8 @@ def may_check(caller: Caller, user_ids: list[str]) -> None:
 
 
 class MayCheck(BasePermission):
-    """can, canMany, effectivePermissions: admins and services with the check right for anyone,
-    a user for themselves."""
+    """can, canMany, effectivePermissions, userStatus: admins and services with the check right
+    for anyone, a user for themselves (BLOCKED when that user is blocked)."""
 
     message = OWN_ONLY
     error_extensions = {"code": "FORBIDDEN"}

@@ -7,14 +7,17 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 from strawberry.permission import BasePermission
+from strawberry.scalars import JSON
 
 from resolvers import authz as a
+from resolvers import export as x
 from resolvers import mutations as m
 from resolvers import queries as q
 from resolvers.subscriptions import command_status
 from schema.authz import Decision, Permission
+from schema.enums import UserStatus
 from schema.pagination import Connection
-from schema.permissions import IsAdmin, IsAuthenticated, MayCheck, MayCheckAnyone
+from schema.permissions import IsAdmin, IsAuthenticated, IsSignedIn, MayCheck, MayCheckAnyone
 from schema.types import Authorization, Command, CommandReceipt, Event, Group, Role, User
 
 ADMIN: list[type[BasePermission]] = [IsAdmin]
@@ -50,6 +53,23 @@ class Query:
         resolver=q.history,
         permission_classes=ADMIN,
         description="The aggregate's events in ascending version order.",
+    )
+    export_user: JSON = strawberry.field(
+        resolver=x.export_user,
+        permission_classes=ADMIN,
+        description="Everything held about the user (docs/api.md, Export); events beyond a "
+        "page continue with after: the previous page's next.",
+    )
+    export_me: JSON = strawberry.field(
+        resolver=x.export_me,
+        permission_classes=[IsSignedIn],
+        description="exportUser for the caller; a blocked user may call it too.",
+    )
+    user_status: UserStatus | None = strawberry.field(
+        resolver=a.user_status,
+        permission_classes=CHECKER,
+        description="A check: the user's status now (null: unknown). The Auth0 Action denies "
+        "a BLOCKED user's login.",
     )
     can: Decision = strawberry.field(
         resolver=a.can,

@@ -118,6 +118,9 @@ class NotifyingCommands:
     def get(self, command_id: str) -> CommandRecord | None:
         return self.log.get(command_id)
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        return self.log.about(aggregate_id, limit)
+
     def advance(
         self,
         command_id: str,

@@ -57,6 +57,25 @@ class DynamoCommandLog:
         item = response.get("Item")
         return None if item is None else command_record_of(item)
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        """A Query on the `by_aggregate` index (aggregate_id, submitted_at)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "by_aggregate",
+            "KeyConditionExpression": "#aggregate = :id",
+            "ExpressionAttributeNames": {"#aggregate": "aggregate_id"},
+            "ExpressionAttributeValues": {":id": s(aggregate_id)},
+        }
+        records: list[CommandRecord] = []
+        while len(records) < limit:
+            request["Limit"] = limit - len(records)
+            page = self.client.query(**request)
+            records.extend(command_record_of(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return records
+
     def advance(
         self,
         command_id: str,

@@ -54,6 +54,14 @@ class SqliteCommandLog:
         )
         return None if row is None else record_from_values(row)
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        rows = self.db.conn().execute(
+            f"SELECT {COLUMNS} FROM commands WHERE aggregate_id = ?"
+            " ORDER BY submitted_at, id LIMIT ?",
+            (aggregate_id, limit),
+        )
+        return [record_from_values(row) for row in rows]
+
     def advance(
         self,
         command_id: str,

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS commands (
     submitted_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS commands_by_aggregate ON commands (aggregate_id, submitted_at);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY,
     queue TEXT NOT NULL,

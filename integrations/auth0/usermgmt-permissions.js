@@ -21,13 +21,18 @@
  *
  * A token carries the permissions of the moment it was issued: a change in usermgmt reaches an
  * app when the user's next token is issued (login or refresh), not before.
+ *
+ * A user usermgmt has blocked (`userStatus` BLOCKED, asked in the same request) is denied the
+ * login, with a message that never carries the block's reason (it lands in Auth0's logs).
  */
 
 const CACHE_KEY = "usermgmt-service-token";
 const EARLY_S = 60; // a cached token is renewed this long before it expires
 const TIMEOUT_MS = 5000;
 const QUERY =
-  "query($id: ID!) { effectivePermissions(userId: $id) { authorization { name } } }";
+  "query($id: ID!) { userStatus(userId: $id) " +
+  "effectivePermissions(userId: $id) { authorization { name } } }";
+const BLOCKED_MESSAGE = "Your account is blocked. Contact your administrator.";
 
 async function serviceToken(secrets, api) {
   const cached = api.cache && api.cache.get(CACHE_KEY);
@@ -77,16 +82,19 @@ async function effectivePermissions(secrets, token, userId) {
     const code = payload.errors && payload.errors[0] && payload.errors[0].extensions;
     throw new Error(`usermgmt answered ${response.status} ${code ? code.code : ""}`.trim());
   }
-  return payload.data.effectivePermissions.map((p) => p.authorization.name);
+  return {
+    blocked: payload.data.userStatus === "BLOCKED",
+    names: payload.data.effectivePermissions.map((p) => p.authorization.name),
+  };
 }
 
 exports.onExecutePostLogin = async (event, api) => {
   const secrets = event.secrets || {};
   const claim = `${secrets.CLAIM_NAMESPACE || "https://usermgmt/"}permissions`;
-  let names;
+  let found;
   try {
     const token = await serviceToken(secrets, api);
-    names = await effectivePermissions(secrets, token, event.user.user_id);
+    found = await effectivePermissions(secrets, token, event.user.user_id);
   } catch (error) {
     // No personal data in the log: the reason only.
     console.log(`usermgmt permissions unavailable: ${error.message}`);
@@ -95,5 +103,9 @@ exports.onExecutePostLogin = async (event, api) => {
     }
     return;
   }
-  api.accessToken.setCustomClaim(claim, names);
+  if (found.blocked) {
+    api.access.deny(BLOCKED_MESSAGE);
+    return;
+  }
+  api.accessToken.setCustomClaim(claim, found.names);
 };

@@ -64,6 +64,9 @@ class Registering:
         self.read = self.log.get(command_id)
         return self.read
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        raise TypeError("a subscription reads only the command it follows")
+
     def record(self, record: CommandRecord) -> CommandRecord:
         raise TypeError("a subscription only reads the command log")
 

@@ -75,6 +75,9 @@ class Commands:
     def get(self, command_id: str) -> CommandRecord | None:
         return None
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        return []
+
     def advance(
         self,
         command_id: str,

@@ -356,6 +356,9 @@ class FailingAcceptance:
     def get(self, command_id: str) -> CommandRecord | None:
         return self.log.get(command_id)
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        return self.log.about(aggregate_id, limit)
+
     def advance(
         self,
         command_id: str,

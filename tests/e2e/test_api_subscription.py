@@ -249,6 +249,9 @@ class BrokenCommands:
     def get(self, command_id: str) -> CommandRecord | None:
         raise ValueError("disk on fire")
 
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        raise ValueError("disk on fire")
+
     def advance(
         self,
         command_id: str,

@@ -35,6 +35,10 @@ def test_the_action_puts_the_users_permissions_in_the_access_token(server: Serve
     right = new_right(server, admin)
     new_right(server, admin)  # another right, which the user does not hold
     user = user_holding(server, admin, right.role_id)
+    blocked = user_holding(server, admin, right.role_id)
+    reason = "chargeback fraud ring 7"
+    block = "mutation($id: ID!, $r: String!) { blockUser(id: $id, reason: $r) { commandId } }"
+    assert server.run(block, admin, id=blocked, r=reason)["status"] == "APPLIED"
     service = ["token", "--service", "auth0-action", "--data", str(server.data)]
     minted = subprocess.run(
         [sys.executable, "-m", "handlers.cli", *service],
@@ -48,6 +52,8 @@ def test_the_action_puts_the_users_permissions_in_the_access_token(server: Serve
         "USERMGMT_SERVICE_TOKEN": minted.stdout.strip(),
         "USERMGMT_TEST_USER": user,
         "USERMGMT_TEST_PERMISSIONS": json.dumps([right.name]),
+        "USERMGMT_TEST_BLOCKED_USER": blocked,
+        "USERMGMT_TEST_BLOCK_REASON": reason,
     }
 
     done = subprocess.run(
@@ -60,4 +66,4 @@ def test_the_action_puts_the_users_permissions_in_the_access_token(server: Serve
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "# fail 0" in done.stdout and "# pass 5" in done.stdout, done.stdout
+    assert "# fail 0" in done.stdout and "# pass 6" in done.stdout, done.stdout

@@ -1,7 +1,8 @@
 // The post-login Action against a running usermgmt server, with a fake `event` and `api`.
 // Run by tests/integration/test_auth0_action.py, which starts the server, gives a user a right
 // and passes (environment): USERMGMT_URL, USERMGMT_SERVICE_TOKEN (`usermgmt token --service
-// auth0-action`), USERMGMT_TEST_USER and USERMGMT_TEST_PERMISSIONS (a JSON array).
+// auth0-action`), USERMGMT_TEST_USER and USERMGMT_TEST_PERMISSIONS (a JSON array), and
+// USERMGMT_TEST_BLOCKED_USER (a user blocked with USERMGMT_TEST_BLOCK_REASON).
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const http = require("node:http");
@@ -122,4 +123,13 @@ test("a refused token leaves the claim out, or refuses the login when told to", 
   await onExecutePostLogin(fakeEvent(env("USERMGMT_TEST_USER"), { DENY_ON_ERROR: "true" }), strict);
   assert.deepEqual(strict.claims, {});
   assert.equal(strict.denied.length, 1);
+});
+
+test("a blocked user is denied the login, without the block's reason", async () => {
+  const api = fakeApi(env("USERMGMT_SERVICE_TOKEN"));
+  await onExecutePostLogin(fakeEvent(env("USERMGMT_TEST_BLOCKED_USER"), {}), api);
+  assert.deepEqual(api.claims, {});
+  assert.equal(api.denied.length, 1);
+  assert.match(api.denied[0], /blocked/);
+  assert.ok(!api.denied[0].includes(env("USERMGMT_TEST_BLOCK_REASON")), "the reason stays out");
 });
