@@ -29,6 +29,8 @@ USER = """query($id: ID!, $asOf: DateTime) { user(id: $id, asOf: $asOf) {
 LIST = """query($status: UserStatus, $after: String) {
   users(first: 100, after: $after, filter: {status: $status}) {
     edges { node { id status } } pageInfo { hasNextPage endCursor } } }"""
+PERMISSIONS = "query($id: ID!) { effectivePermissions(userId: $id) { authorization { name } } }"
+CAN = 'query($id: ID!) { can(userId: $id, authorization: "x") { allowed } }'
 EXPORT_ME = "query($after: String) { exportMe(after: $after) }"
 EXPORT_USER = "query($id: ID!, $after: String) { exportUser(id: $id, after: $after) }"
 
@@ -60,8 +62,8 @@ def test_a_blocked_user_is_refused_everywhere_but_export_until_unblocked(
     for query, variables in (
         ("{ me { id } }", {}),
         (UPDATE_ME, {"input": {"firstName": "Eve"}}),
-        ('query($id: ID!) { can(userId: $id, authorization: "x") { allowed } }', {"id": user}),
-        ("query($id: ID!) { effectivePermissions(userId: $id) { authorization { name } } }", {"id": user}),
+        (CAN, {"id": user}),
+        (PERMISSIONS, {"id": user}),
     ):
         errors = server.errors(query, token, **variables)
         assert errors.codes == ["BLOCKED"], query
@@ -78,8 +80,7 @@ def test_a_blocked_user_is_refused_everywhere_but_export_until_unblocked(
     assert shown["block"]["reason"] == "disputed payments" and shown["block"]["until"] is None
     assert user in listed(server, admin, "BLOCKED")
     assert user not in listed(server, admin, "ACTIVE")
-    allowed = '{ can(userId: "%s", authorization: "x") { allowed } }' % user
-    assert server.gql(allowed, admin)["can"]["allowed"] is False
+    assert server.gql(CAN, admin, id=user)["can"]["allowed"] is False
 
     applied(server, UNBLOCK, admin, id=user)
     assert server.gql("{ me { id } }", token)["me"]["id"] == user  # at once: blocks aren't cached
