@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pipeline.delivery import Poison
 from pipeline.ports import Backend
-from pipeline.projection import next_row
-from pipeline.records import CommandError, RecordedEvent, Status
+from pipeline.projection import fold_row, next_row
+from pipeline.records import CommandError, RecordedEvent, Status, ViewRow
 
 
 class Gap(Exception):
@@ -32,10 +32,23 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
     if record.version > current + 1:
         raise Gap(f"{record.stream} view is at {current}, event is {record.version}")
     expected = current if row is not None else None
-    if record.version == current + 1 and not backend.views.put(next_row(row, record), expected):
+    if record.version == current + 1 and not backend.views.put(
+        _next(backend, row, record), expected
+    ):
         raise LostRace(f"{record.stream} view moved past {current}")
     if record.last:
         backend.commands.advance(record.command_id, Status.APPLIED, backend.clock(), record.version)
+
+
+def _next(backend: Backend, row: ViewRow | None, record: RecordedEvent) -> ViewRow:
+    """The row after the event. A tombstone without data (a user deleted before deleted users
+    kept theirs) cannot take a restore: the stream, folded up to the event, gives the row."""
+    if row is not None and row.data is None:
+        history = [r for r in backend.events.load(record.stream) if r.version <= record.version]
+        folded = fold_row(history)
+        if folded is not None:
+            return folded
+    return next_row(row, record)
 
 
 def give_up_event(backend: Backend, body: str, reason: str) -> None:

@@ -77,3 +77,21 @@ def test_a_users_commands_are_listed_by_an_index(deployment: Deployment) -> None
     assert {r.id for r in found} == {first.id, second.id}  # oldest first; one ms may hold both
     assert found[0].submitted_at <= found[1].submitted_at
     assert len(backend.commands.about("auth0|cmds", 1)) == 1
+
+
+def test_a_user_deleted_before_rows_kept_their_data_is_restored_from_the_store(
+    deployment: Deployment,
+) -> None:
+    backend = deployment.backend
+    as_admin(backend, create_user("auth0|old", "old@example.com"))
+    as_admin(backend, c.DeleteUser(id="auth0|old"))
+    deployment.drain()
+    row = backend.views.get("user", "auth0|old")
+    assert row is not None
+    backend.views.replace(dataclasses.replace(row, data=None, created_at=None))  # as it was
+    restored = as_admin(backend, c.RestoreUser(id="auth0|old"))
+    deployment.drain()
+    assert statuses(backend, [restored]) == [Status.APPLIED]
+    back = backend.views.get("user", "auth0|old")
+    assert back is not None and back.data is not None and back.data["email"] == "old@example.com"
+    assert not back.deleted and back.created_at is not None
