@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from domain import commands as c
 from pipeline.ports import ViewFilter
@@ -95,3 +99,26 @@ def test_a_user_deleted_before_rows_kept_their_data_is_restored_from_the_store(
     back = backend.views.get("user", "auth0|old")
     assert back is not None and back.data is not None and back.data["email"] == "old@example.com"
     assert not back.deleted and back.created_at is not None
+
+
+def test_the_export_pages_its_events_on_the_cursor(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resolvers import export
+
+    backend = deployment.backend
+    as_admin(backend, create_user("auth0|long", "long@example.com"))
+    for n in range(3):
+        as_admin(backend, c.BlockUser(id="auth0|long", reason=f"r{n}"))
+        as_admin(backend, c.UnblockUser(id="auth0|long"))
+    deployment.drain()
+    monkeypatch.setattr(export, "EVENTS_PAGE", 3)
+    info: Any = SimpleNamespace(context=SimpleNamespace(backend=backend))
+
+    pages = [export.export(info, "auth0|long", None)]
+    while pages[-1]["next"] is not None:
+        pages.append(export.export(info, "auth0|long", pages[-1]["next"]))
+
+    assert [[e["version"] for e in p["events"]] for p in pages] == [[1, 2, 3], [4, 5, 6], [7]]
+    assert pages[0]["user"]["status"] == "ACTIVE" and len(pages[0]["commands"]) == 7
+    assert all("user" not in p and "commands" not in p for p in pages[1:])
