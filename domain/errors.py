@@ -9,6 +9,8 @@ class Code(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     FORBIDDEN = "FORBIDDEN"
+    CYCLE = "CYCLE"  # a group would become its own ancestor
+    TOO_DEEP = "TOO_DEEP"  # a group tree would be deeper than domain/tree.py MAX_DEPTH
     INTERNAL = "INTERNAL"
 
 

@@ -16,8 +16,8 @@ class User:
     first_name: str
     last_name: str
     birth_date: date | None = None
-    role_id: str | None = None
-    group_id: str | None = None
+    role_ids: tuple[str, ...] = ()  # its own roles
+    group_ids: tuple[str, ...] = ()  # the groups it is a direct member of
 
 
 def _claims(user: User) -> frozenset[Claim]:
@@ -25,12 +25,9 @@ def _claims(user: User) -> frozenset[Claim]:
 
 
 def _references(user: User) -> frozenset[str]:
-    refs = set()
-    if user.role_id:
-        refs.add(f"role#{user.role_id}")
-    if user.group_id:
-        refs.add(f"group#{user.group_id}")
-    return frozenset(refs)
+    return frozenset(
+        [*(f"role#{r}" for r in user.role_ids), *(f"group#{g}" for g in user.group_ids)]
+    )
 
 
 USER = Aggregate(

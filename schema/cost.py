@@ -19,6 +19,7 @@ request only multiplies its `first` values through it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,13 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from domain.rules import PAGE_MAX, ROLE_AUTHORIZATIONS_MAX
+from domain.rules import (
+    GROUP_ROLES_MAX,
+    PAGE_MAX,
+    ROLE_AUTHORIZATIONS_MAX,
+    USER_GROUPS_MAX,
+    USER_ROLES_MAX,
+)
 from schema.errors import ApiError
 
 # Chosen by measuring on this machine (2 cores, shared), one request at a time on the local
@@ -58,12 +65,20 @@ from schema.errors import ApiError
 MAX_COST = 1_000
 
 # Nodes each one of a field's objects counts for (1 unless said here): a field that costs more
-# to serve than a plain object can weigh more, "Type.field": weight.
-WEIGHTS: dict[str, int] = {}
+# to serve than a plain object can weigh more, "Type.field": weight. A user's roles and groups
+# weigh less: a page of users reads them all in one batched read per kind (resolvers/loaders.py)
+# and a user has few of them, so counting each at its bound as a full node would refuse a page
+# of 100 users with their roles and groups. What is under them still counts in full.
+WEIGHTS: dict[str, float] = {"User.roles": 0.05, "User.groups": 0.05}
 
 # The most objects an unpaged list field returns, by "Type.field": every list that is not a
 # connection's edges must be here (tests/unit/test_query_cost.py checks the schema).
-LIST_SIZES: dict[str, int] = {"Role.authorizations": ROLE_AUTHORIZATIONS_MAX}
+LIST_SIZES: dict[str, int] = {
+    "Role.authorizations": ROLE_AUTHORIZATIONS_MAX,
+    "User.roles": USER_ROLES_MAX,
+    "User.groups": USER_GROUPS_MAX,
+    "Group.roles": GROUP_ROLES_MAX,
+}
 
 # Types that only carry a connection's nodes: no node of their own.
 PLUMBING_SUFFIXES = ("Connection", "Edge")
@@ -101,10 +116,10 @@ class Term:
 
     count: int
     page: Page | None
-    weight: int
+    weight: float
     children: tuple[Term, ...]
 
-    def cost(self, parents: int, variables: Mapping[str, Any]) -> int:
+    def cost(self, parents: int, variables: Mapping[str, Any]) -> float:
         objects = parents * self.count * (self.page_size(variables) if self.page else 1)
         return objects * self.weight + sum(c.cost(objects, variables) for c in self.children)
 
@@ -136,7 +151,7 @@ def cost_of(
     constant, terms = _shape(schema, query, operation_name)
     if constant is not None:
         return constant
-    return sum(t.cost(1, variables or {}) for t in terms)
+    return math.ceil(sum(t.cost(1, variables or {}) for t in terms))
 
 
 @lru_cache(maxsize=1024)
@@ -157,7 +172,7 @@ def _shape(
     }
     terms = _Shaper(schema, operation, fragments).terms(operation.selection_set, root)
     variable = any(t.variable_pages() for t in terms)
-    return (None if variable else sum(t.cost(1, {}) for t in terms)), terms
+    return (None if variable else math.ceil(sum(t.cost(1, {}) for t in terms))), terms
 
 
 class _Shaper:

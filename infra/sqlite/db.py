@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from infra.sqlite.schema import SCHEMA
+from infra.sqlite.schema import ADDED_COLUMNS, AFTER_ADDED_COLUMNS, SCHEMA
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -47,6 +47,7 @@ class Database:
                 for statement in SCHEMA.split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
+                _add_missing_columns(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -147,3 +148,14 @@ class Database:
         if self._lock_file >= 0:
             os.close(self._lock_file)
             self._lock_file = -1
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Columns added to a table after files with the table were written (CREATE TABLE IF NOT
+    EXISTS leaves those as they are). The rows get their values when the views are replayed."""
+    for table, column in ADDED_COLUMNS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    for statement in AFTER_ADDED_COLUMNS:
+        conn.execute(statement)

@@ -9,6 +9,13 @@ VIEW_TABLES = {
     "group": "view_group",
 }
 
+# (table, column) added since the table first shipped: added to older files when opened, and
+# then the indexes on them.
+ADDED_COLUMNS = (("view_authorization", "name_key"),)
+AFTER_ADDED_COLUMNS = (
+    "CREATE INDEX IF NOT EXISTS view_authorization_by_name ON view_authorization (name_key)",
+)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     position INTEGER PRIMARY KEY,           -- global order, gap-free: one writer at a time
@@ -35,6 +42,11 @@ CREATE TABLE IF NOT EXISTS targets (
     stream TEXT PRIMARY KEY,
     refs INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_tree (  -- one row: every group's parent, versioned as a whole
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    parents TEXT NOT NULL                   -- JSON: group id -> parent id
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL
@@ -82,13 +94,17 @@ CREATE TABLE IF NOT EXISTS view_user (
     data TEXT,                              -- NULL: a tombstone, the user was deleted
     created_at TEXT,
     updated_at TEXT NOT NULL,
-    email_key TEXT,
-    role_id TEXT,
-    group_id TEXT
+    email_key TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS view_user_by_email ON view_user (email_key);
-CREATE INDEX IF NOT EXISTS view_user_by_role ON view_user (role_id, id);
-CREATE INDEX IF NOT EXISTS view_user_by_group ON view_user (group_id, id);
+CREATE TABLE IF NOT EXISTS view_member (    -- a live user's or group's references, to filter on
+    kind TEXT NOT NULL,                     -- the member's kind: user or group
+    via TEXT NOT NULL,                      -- role_id, group_id (a user's) or parent_id
+    target TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (kind, via, target, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS view_member_by_id ON view_member (kind, id);
 CREATE TABLE IF NOT EXISTS view_role (
     id TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
@@ -101,7 +117,8 @@ CREATE TABLE IF NOT EXISTS view_authorization (
     version INTEGER NOT NULL,
     data TEXT,
     created_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    name_key TEXT                           -- unique_key(name): checks find it by name
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS view_group (
     id TEXT PRIMARY KEY,

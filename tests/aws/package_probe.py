@@ -75,7 +75,7 @@ class Views:
 
         from pipeline.records import ViewRow
 
-        data = {"email": "p@example.com", "first_name": "P", "last_name": "Q", "role_id": "r1"}
+        data = {"email": "p@example.com", "first_name": "P", "last_name": "Q", "role_ids": ["r1"]}
         now = datetime.now(UTC)
         return ViewRow("user", aggregate_id, 1, data, now, now)
 

@@ -195,7 +195,7 @@ def seed_users(aws: Aws, count: int, updates_per_user: int = 0) -> list[str]:
         guard = {**guard_key("email", email), "owner": {"S": stream}}
         client.put_item(TableName=settings.events_table, Item=guard)
         row = ViewRow(
-            "user", user_id, 1, {**created, "role_id": None, "group_id": None}, SEEDED_AT, SEEDED_AT
+            "user", user_id, 1, {**created, "role_ids": [], "group_ids": []}, SEEDED_AT, SEEDED_AT
         )
         client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
         ids.append(user_id)

@@ -39,9 +39,15 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
     ("UserCreated", 2): frozenset(
         {"id", "email", "first_name", "last_name", "birth_date", "role_id", "group_id"}
     ),
+    ("UserCreated", 3): frozenset(
+        {"id", "email", "first_name", "last_name", "birth_date", "role_ids", "group_ids"}
+    ),
     ("UserRegistered", 1): frozenset({"id", "email", "first_name", "last_name", "birth_date"}),
     ("UserUpdated", 1): frozenset(
         {"id", "email", "first_name", "last_name", "birth_date", "role_id", "group_id"}
+    ),
+    ("UserUpdated", 2): frozenset(
+        {"id", "email", "first_name", "last_name", "birth_date", "role_ids", "group_ids"}
     ),
     ("UserDeleted", 1): frozenset({"id"}),
     ("RoleCreated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
@@ -50,8 +56,9 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
     ("AuthorizationCreated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationUpdated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationDeleted", 1): frozenset({"id"}),
-    ("GroupCreated", 1): frozenset({"id", "name", "description"}),
-    ("GroupUpdated", 1): frozenset({"id", "name", "description"}),
+    # v1 groups had no parent and no roles; the fields added since have defaults
+    ("GroupCreated", 1): frozenset({"id", "name", "description", "parent_id", "role_ids"}),
+    ("GroupUpdated", 1): frozenset({"id", "name", "description", "parent_id", "role_ids"}),
     ("GroupDeleted", 1): frozenset({"id"}),
 }
 
