@@ -187,7 +187,7 @@ def probe_graphql_api() -> None:
             "stage": "$default",
             "requestId": "probe",
         },
-        "body": json.dumps({"query": "{ me { id role { id } } }"}),
+        "body": json.dumps({"query": "{ me { id roles { id } } }"}),
         "isBase64Encoded": False,
     }
     reply = graphql_api(event, Context())
