@@ -32,7 +32,9 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
     if record.version > current + 1:
         raise Gap(f"{record.stream} view is at {current}, event is {record.version}")
     expected = current if row is not None else None
-    if record.version == current + 1 and not backend.views.put(next_row(row, record), expected):
+    if record.version == current + 1 and not backend.views.put(
+        next_row(row, record), expected, row
+    ):
         raise LostRace(f"{record.stream} view moved past {current}")
     if record.last:
         backend.commands.advance(record.command_id, Status.APPLIED, backend.clock(), record.version)

@@ -134,8 +134,11 @@ class Views(Protocol):
         """`page` for each filter, in order: in one read where the storage allows (the
         members of every group on a page of groups)."""
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
-        """Write the row if the stored one is at `expected_version` (None: no row yet)."""
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
+        """Write the row if the stored one is at `expected_version` (None: no row yet).
+        `previous`, when the caller has it, is the stored row it expects (saves a read)."""
 
     def replace(self, row: ViewRow) -> bool:
         """Write the row unless the stored one is newer; False when it was newer."""

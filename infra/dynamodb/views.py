@@ -84,11 +84,19 @@ class DynamoViews:
         # Each filter is a partition of its own index: a Query each, nothing to combine.
         return [self.page(kind, first, after, where) for where in wheres]
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
-        if expected_version is None:
-            return self._put(row, "attribute_not_exists(#id)", {"#id": "id"}, {})
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
+        if expected_version is None:  # no row yet, so no member items either
+            return self._put(row, "attribute_not_exists(#id)", {"#id": "id"}, {}, set())
+        known = previous is not None and previous.version == expected_version
+        before = memberships(row.kind, previous.data) if previous and known else None
         return self._put(
-            row, "#version = :expected", {"#version": "version"}, {":expected": n(expected_version)}
+            row,
+            "#version = :expected",
+            {"#version": "version"},
+            {":expected": n(expected_version)},
+            before,
         )
 
     def replace(self, row: ViewRow) -> bool:
@@ -97,11 +105,25 @@ class DynamoViews:
             "attribute_not_exists(#id) OR #version <= :version",
             {"#id": "id", "#version": "version"},
             {":version": n(row.version)},
+            None,
         )
 
-    def _put(self, row: ViewRow, condition: str, names: dict[str, str], values: Item) -> bool:
+    def _put(
+        self,
+        row: ViewRow,
+        condition: str,
+        names: dict[str, str],
+        values: Item,
+        before: set[tuple[str, str]] | None,
+    ) -> bool:
+        """Write the row on `condition`. A row with references writes its member items in the
+        same transaction and deletes those it no longer has: `before` says which it had (None:
+        unknown, read first)."""
         if row.kind in MEMBERSHIPS:
-            return self._put_with_members(row, condition, names, values)
+            if before is None:
+                return self._put_with_members(row, condition, names, values)
+            if before or memberships(row.kind, row.data):
+                return self._transact(row, condition, names, values, before)
         try:
             self.client.put_item(
                 TableName=self.tables[row.kind],
@@ -119,29 +141,39 @@ class DynamoViews:
     def _put_with_members(
         self, row: ViewRow, condition: str, names: dict[str, str], values: Item
     ) -> bool:
-        """The row and its member items in one transaction. The stored row is read first, to
-        delete the member items it no longer has; the write is then guarded by that row's
-        version as well as by `condition`, so nothing moved in between."""
+        """Read the stored row first, to know its member items; the write is then guarded by
+        that row's version as well as by `condition`, so nothing moved in between."""
         table = self.tables[row.kind]
         old = self.client.get_item(TableName=table, Key={"id": s(row.id)}, ConsistentRead=True)
         old_item = old.get("Item")
         old_row = None if old_item is None else row_of(row.kind, old_item)
         if old_row is None:
-            guard = "attribute_not_exists(#id)"
+            condition = f"({condition}) AND attribute_not_exists(#id)"
             names = {**names, "#id": "id"}
         else:
-            guard = "#version = :seen"
+            condition = f"({condition}) AND #version = :seen"
             names = {**names, "#version": "version"}
             values = {**values, ":seen": n(old_row.version)}
+        before = memberships(row.kind, None if old_row is None else old_row.data)
+        return self._transact(row, condition, names, values, before)
+
+    def _transact(
+        self,
+        row: ViewRow,
+        condition: str,
+        names: dict[str, str],
+        values: Item,
+        before: set[tuple[str, str]],
+    ) -> bool:
+        table = self.tables[row.kind]
         main: dict[str, Any] = {
             "TableName": table,
             "Item": item_of(row),
-            "ConditionExpression": f"({condition}) AND {guard}",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": names,
         }
         if values:
             main["ExpressionAttributeValues"] = values
-        before = memberships(row.kind, None if old_row is None else old_row.data)
         after = memberships(row.kind, row.data)
         ops: list[dict[str, Any]] = [{"Put": main}]
         ops += [

@@ -73,7 +73,9 @@ class SqliteViews:
             found[n].append(_row(kind, tuple(row)))
         return found
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         columns, values = _columns(row)
         table = VIEW_TABLES[row.kind]
         with self.db.write() as conn:

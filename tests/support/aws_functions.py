@@ -130,11 +130,13 @@ class FailingPuts:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.views, name)
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         if (row.id, row.version) == (self.row_id, self.version) and self.left > 0:
             self.left -= 1
             raise OSError("throttled")
-        return bool(self.views.put(row, expected_version))
+        return bool(self.views.put(row, expected_version, previous))
 
 
 # What Lambda itself does around our functions (receive, delete, read the stream), and the
