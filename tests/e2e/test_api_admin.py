@@ -265,3 +265,39 @@ def test_command_reads_back_with_its_receipt_data(server: Server, admin: str):
     command = server.gql(query, admin, id=command_id)["command"]
     assert command["aggregateId"] == receipt["createRole"]["aggregateId"]
     assert (command["name"], command["status"], command["version"]) == ("CreateRole", "APPLIED", 1)
+
+
+def test_admin_nests_groups_that_grant_roles(server: Server, admin: str):
+    role = new_role(server, admin)
+    create = """mutation($input: CreateGroupInput!) { createGroup(input: $input) {
+      commandId status aggregateId } }"""
+    top = applied(
+        server.run(
+            create, admin, input={"name": unique("top"), "description": "d", "roleIds": [role]}
+        )
+    )
+    child = applied(
+        server.run(
+            create, admin, input={"name": unique("child"), "description": "d", "parentId": top}
+        )
+    )
+    query = """query($id: ID!) { group(id: $id) { id parent { id } roles { id }
+      children(first: 10) { edges { node { id } } } } }"""
+    found = server.gql(query, admin, id=top)["group"]
+    assert found["parent"] is None and found["roles"] == [{"id": role}]
+    assert found["children"]["edges"] == [{"node": {"id": child}}]
+    assert server.gql(query, admin, id=child)["group"]["parent"] == {"id": top}
+
+    move = """mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { commandId } }"""
+    done = server.run(move, admin, input={"id": top, "parentId": child})
+    assert (done["status"], done["error"]["code"], done["error"]["field"]) == (
+        "REJECTED",
+        "CYCLE",
+        "parentId",
+    )
+    assert server.run(move, admin, input={"id": child, "parentId": None})["status"] == "APPLIED"
+    assert server.gql(query, admin, id=child)["group"]["parent"] is None
+    assert server.gql(query, admin, id=top)["group"]["children"]["edges"] == []
+    errors = server.errors(move, admin, input={"id": top, "roleIds": None})
+    assert errors.codes == ["BAD_USER_INPUT"]
+    assert errors.errors[0]["extensions"]["field"] == "roleIds"
