@@ -56,9 +56,10 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
     ("AuthorizationCreated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationUpdated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationDeleted", 1): frozenset({"id"}),
-    # v1 groups had no parent and no roles; the fields added since have defaults
-    ("GroupCreated", 1): frozenset({"id", "name", "description", "parent_id", "role_ids"}),
-    ("GroupUpdated", 1): frozenset({"id", "name", "description", "parent_id", "role_ids"}),
+    # v1 groups had no parent and no roles: the fields added since have defaults, and v1 data
+    # decodes as it is, so their shape kept its version
+    ("GroupCreated", 1): frozenset({"id", "name", "description"}),
+    ("GroupUpdated", 1): frozenset({"id", "name", "description"}),
     ("GroupDeleted", 1): frozenset({"id"}),
 }
 
