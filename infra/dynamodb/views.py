@@ -117,13 +117,22 @@ class DynamoViews:
         before: set[tuple[str, str]] | None,
     ) -> bool:
         """Write the row on `condition`. A row with references writes its member items in the
-        same transaction and deletes those it no longer has: `before` says which it had (None:
-        unknown, read first)."""
+        same transaction and deletes those it no longer has: `before` says which it had. When
+        that is not known (a replay), first try as if they were the row's own (the row names
+        them in `members`: the write is guarded by that too), and read the row only if not."""
         if row.kind in MEMBERSHIPS:
             if before is None:
+                if self._write(row, *_same_members(row, condition, names, values)):
+                    return True
                 return self._put_with_members(row, condition, names, values)
             if before or memberships(row.kind, row.data):
                 return self._transact(row, condition, names, values, before)
+        return self._write(row, condition, names, values)
+
+    def _write(self, row: ViewRow, condition: str, names: dict[str, str], values: Item) -> bool:
+        """The row, with its member items (all put) in one transaction if it has any."""
+        if memberships(row.kind, row.data):
+            return self._transact(row, condition, names, values, set())
         try:
             self.client.put_item(
                 TableName=self.tables[row.kind],
@@ -193,13 +202,29 @@ class DynamoViews:
         return True
 
 
+def _same_members(
+    row: ViewRow, condition: str, names: dict[str, str], values: Item
+) -> tuple[str, dict[str, str], Item]:
+    """`condition`, and the stored row names the same member items as `row` (or none)."""
+    names = {**names, "#members": "members"}
+    mine = _members_attribute(row)
+    if mine is None:
+        return f"({condition}) AND attribute_not_exists(#members)", names, values
+    return f"({condition}) AND #members = :members", names, {**values, ":members": s(mine)}
+
+
+def _members_attribute(row: ViewRow) -> str | None:
+    keys = sorted(f"{via}={target}" for via, target in memberships(row.kind, row.data))
+    return json.dumps(keys, separators=(",", ":")) if keys else None
+
+
 def member_id(row_id: str, via: str, target: str) -> str:
     return f"{row_id}\t{via}\t{target}"  # a tab: no user id or UUID holds one
 
 
 def member_item(row: ViewRow, via: str, target: str) -> Item:
     item = item_of(row)
-    for attr in ("listed", "email_key"):
+    for attr in ("listed", "email_key", "members"):
         item.pop(attr, None)
     item["id"] = s(member_id(row.id, via, target))
     item["member"] = s(row.id)
@@ -262,6 +287,9 @@ def item_of(row: ViewRow) -> Item:
         item["email_key"] = s(unique_key(row.data["email"]))
     if row.kind == "authorization":
         item["name_key"] = s(unique_key(row.data["name"]))
+    members = _members_attribute(row)
+    if members is not None:  # which member items the row has, to write it without reading
+        item["members"] = s(members)
     return item
 
 

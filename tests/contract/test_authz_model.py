@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +19,7 @@ from domain.tree import MAX_DEPTH
 from domain.validation import validate
 from pipeline.authz import Grant, can, can_many, effective_permissions, who_can
 from pipeline.command_stage import handle_command
-from pipeline.ports import Backend, EventStore, GroupTree
+from pipeline.ports import Backend, EventStore, GroupTree, ViewFilter
 from pipeline.records import CommandRecord, Status
 from tests.support.builders import as_admin, create_role, create_user, new_id
 from tests.support.concurrency import run_all
@@ -121,7 +122,6 @@ def test_many_roles_and_groups_per_user_and_the_direct_filters(deployment: Deplo
     )
     views = deployment.backend.views
     assert can(views, "auth0|many", "approve spend").via == (Grant(w.approver),)
-    from pipeline.ports import ViewFilter
 
     def ids(where: ViewFilter, kind: str = "user") -> list[str]:
         return [r.id for r in views.page(kind, 10, None, where)]
@@ -385,3 +385,33 @@ def test_an_update_replacing_every_reference_at_the_limits_is_applied(
     )
     ok(deployment, c.DeleteUser(id="auth0|full"), c.DeleteGroup(id=g))
     assert_views_match_store(deployment.backend)
+
+
+def test_a_replay_puts_back_the_references_a_damaged_row_lost(deployment: Deployment) -> None:
+    """A row damaged to hold other roles and groups (and so listed under them) is put back by a
+    replay, filters included: listed under its own again, and under the others no more."""
+    w = World(deployment)
+    g, other = new_id(), new_id()
+    ok(
+        deployment,
+        group(g, "kept"),
+        group(other, "wrong"),
+        create_user("auth0|mended", "mended@example.com", role_ids=(w.reader,), group_ids=(g,)),
+    )
+    backend = deployment.backend
+    row = backend.views.get("user", "auth0|mended")
+    assert row is not None and row.data is not None
+    damaged = {**row.data, "role_ids": [w.approver], "group_ids": [other]}
+    assert backend.views.replace(replace(row, data=damaged))
+
+    def holders(where: ViewFilter) -> list[str]:
+        return [r.id for r in backend.views.page("user", 10, None, where)]
+
+    assert holders(ViewFilter(role_id=w.approver)) == ["auth0|mended"]
+    (done,) = run(deployment, c.ReplayFrom(timestamp=datetime(2000, 1, 1, tzinfo=UTC)))
+    assert done.status is Status.APPLIED
+    assert holders(ViewFilter(role_id=w.approver)) == []
+    assert holders(ViewFilter(group_id=other)) == []
+    assert holders(ViewFilter(role_id=w.reader)) == ["auth0|mended"]
+    assert holders(ViewFilter(group_id=g)) == ["auth0|mended"]
+    assert can(backend.views, "auth0|mended", "read reports").via == (Grant(w.reader),)
