@@ -31,9 +31,12 @@ CHECKS_MAX = 50  # checks in one can_many
 
 @dataclass(frozen=True)
 class Grant:
+    """A role that gives the user an authorization, and how the user has it: `group_ids` is
+    the chain of groups from the user's own group up to the group granting the role, nearest
+    first; () when the role is the user's own."""
+
     role_id: str
-    group_ids: tuple[str, ...] = ()  # the chain from the user's group up to the group that
-    # grants the role; () when the role is the user's own
+    group_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def can(views: Views, user_id: str, authorization: str) -> Decision:
 
 
 def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
-    """One decision per (user id, authorization name), in order; at most CHECKS_MAX."""
+    """One decision per (user id, authorization name), in order; at most CHECKS_MAX (more:
+    ValueError). The users, groups and roles of all the checks are read together."""
     if len(checks) > CHECKS_MAX:
         raise ValueError(f"at most {CHECKS_MAX} checks at once")
     if not checks:
