@@ -267,7 +267,7 @@ def test_command_reads_back_with_its_receipt_data(server: Server, admin: str):
     assert (command["name"], command["status"], command["version"]) == ("CreateRole", "APPLIED", 1)
 
 
-def test_admin_nests_groups_that_grant_roles(server: Server, admin: str):
+def test_admin_nests_groups_that_grant_roles(server: Server, admin: str) -> None:
     role = new_role(server, admin)
     create = """mutation($input: CreateGroupInput!) { createGroup(input: $input) {
       commandId status aggregateId } }"""

@@ -105,7 +105,7 @@ def test_deleting_a_referenced_target_is_a_conflict_with_the_count(server: Serve
 # BAD_USER_INPUT ---------------------------------------------------------------------------------
 
 TOMORROW = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
-BAD_USERS = {
+BAD_USERS: dict[str, tuple[dict[str, object], str]] = {
     "bad email": ({"email": "not-an-email"}, "email"),
     "empty first name": ({"firstName": "   "}, "firstName"),
     "long last name": ({"lastName": "x" * 201}, "lastName"),
