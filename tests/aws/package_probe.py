@@ -66,7 +66,7 @@ class Queue:
 
 
 class Views:
-    """Knows the probe's caller, a user whose role is gone: `me { role }` takes the loaders."""
+    """Knows the probe's caller, a user whose role is gone: `me { roles }` takes the loaders."""
 
     def get(self, kind: str, aggregate_id: str) -> Any:
         if (kind, aggregate_id) != ("user", "auth0|probe"):
@@ -192,7 +192,7 @@ def probe_graphql_api() -> None:
     }
     reply = graphql_api(event, Context())
     assert reply["statusCode"] == 200, reply
-    expected = {"data": {"me": {"id": "auth0|probe", "role": None}}}
+    expected = {"data": {"me": {"id": "auth0|probe", "roles": []}}}
     assert json.loads(reply["body"]) == expected, reply
 
 
