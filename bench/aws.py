@@ -60,3 +60,35 @@ def _command_figures(size: str, measured: dict[str, Any]) -> list[Figure]:
             figure(f"cost.{name}.items_read@{size}", "items", [cost["items_read"]]),
         ]
     return figures
+
+
+@probe(
+    "checks and group grants on AWS (moto)",
+    "check.dynamodb_requests@*",
+    "cost.group_grant.*",
+)
+def check_costs(sizes: Sizes) -> list[Figure]:
+    """DynamoDB requests for one `can` (a user in 20 groups nested 4 deep) and for granting a
+    role to a group, with few and with many users (members of that group)."""
+    large = sizes.pick(1_000, 10_000)
+    measured = run_module("checks", "10", str(large))
+    figures = []
+    for size in ("10", str(large)):
+        check = measured[size]["check"]
+        grant = measured[size]["group_grant"]["requests"]
+        dynamodb = sum(n for op, n in check.items() if op.startswith("dynamodb."))
+        figures += [
+            figure(
+                f"check.dynamodb_requests@{size}",
+                "requests",
+                [dynamodb],
+                goal="goal <= 3, the same at every size (see docs/design.md: not yet met)",
+            ),
+            figure(
+                f"cost.group_grant.requests@{size}",
+                "requests",
+                [sum(grant.values())],
+                goal="goal: the same at every size (no write per member)",
+            ),
+        ]
+    return figures

@@ -18,8 +18,9 @@ from typing import Any
 from domain import commands as c
 from domain import events as e
 from domain.codec import to_data
-from infra.dynamodb.event_items import event_item
-from pipeline.records import RecordedEvent, Status
+from infra.dynamodb.event_items import event_item, guard_key, refs_key
+from pipeline.authz import can
+from pipeline.records import RecordedEvent, Status, ViewRow
 from tests.support import aws_functions as harness
 from tests.support.aws_functions import SEEDED_AT, Aws, aws_harness, seed_users, skip_stream
 from tests.support.builders import as_admin, create_user, new_id
@@ -132,10 +133,90 @@ def _seed_more(aws: Aws, users: int) -> None:
     skip_stream(aws)
 
 
+def check_costs(users: int) -> dict[str, Any]:
+    """One `can` for a user in 20 groups nested 4 deep, and granting a role to a group of
+    `users` members, among `users` users."""
+    with metered() as (aws, meter):
+        backend = aws.backend
+        auth, role, granted = new_id(), new_id(), new_id()
+        setup: list[c.Command] = [
+            c.CreateAuthorization(id=auth, name="Approve spend", description="d"),
+            c.CreateRole(id=role, name="approver", description="d", authorization_ids=(auth,)),
+            c.CreateRole(id=granted, name="granted", description="d"),
+        ]
+        # A tree 4 levels deep: 1 group, 2 below it, 4 below those, 20 at the bottom; the role is
+        # granted at the top and the user is a member of the 20 at the bottom.
+        levels: list[list[str]] = []
+        for width in (1, 2, 4, 20):
+            above = levels[-1] if levels else [None]
+            level = [new_id() for _ in range(width)]
+            for n, group_id in enumerate(level):
+                setup.append(
+                    c.CreateGroup(
+                        id=group_id,
+                        name=f"g{len(levels)}-{n}",
+                        description="d",
+                        parent_id=above[n % len(above)],
+                        role_ids=(role,) if not levels else (),
+                    )
+                )
+            levels.append(level)
+        leaves = levels[-1]
+        big = new_id()
+        setup.append(c.CreateGroup(id=big, name="everyone", description="d"))
+        for command in setup:
+            as_admin(backend, command)
+            aws.pollers.run_until_idle()
+        _seed_members(aws, big, users)
+        checker = "auth0|checker"
+        as_admin(backend, create_user(checker, "checker@x.io", group_ids=tuple(leaves)))
+        aws.pollers.run_until_idle()
+        with meter.counting():
+            decision = can(backend.views, checker, "approve spend")
+        assert decision.allowed, decision
+        check = dict(meter.counts)
+        grant = _cost(
+            aws, meter, lambda: as_admin(backend, c.UpdateGroup(id=big, role_ids=(granted,)))
+        )
+        return {"check": check, "group_grant": grant}
+
+
+def _seed_members(aws: Aws, group_id: str, count: int) -> None:
+    """`count` users in the group, as the pipeline would leave them: events, email guards,
+    view rows with their member items, and the group's reference count."""
+    client = aws.backend.clients.dynamodb()
+    settings = aws.backend.settings
+    assert settings is not None
+    for i in range(count):
+        user_id, email = f"auth0|member-{i}", f"member{i}@example.com"
+        created = to_data(
+            e.UserCreated(
+                id=user_id, email=email, first_name="M", last_name="E", group_ids=(group_id,)
+            )
+        )
+        stream = f"user#{user_id}"
+        record = RecordedEvent(stream, 1, "UserCreated", created, SEEDED_AT, new_id(), "seed")
+        client.put_item(TableName=settings.events_table, Item=event_item(record))
+        guard = {**guard_key("email", email), "owner": {"S": stream}}
+        client.put_item(TableName=settings.events_table, Item=guard)
+        row = ViewRow("user", user_id, 1, created, SEEDED_AT, SEEDED_AT)
+        assert aws.backend.views.put(row, None)
+    client.update_item(
+        TableName=settings.events_table,
+        Key=refs_key(f"group#{group_id}"),
+        UpdateExpression="SET #refs = #refs + :n",
+        ExpressionAttributeNames={"#refs": "refs"},
+        ExpressionAttributeValues={":n": {"N": str(count)}},
+    )
+    skip_stream(aws)
+
+
 def main(argv: list[str]) -> None:
     kind = argv[0]
     if kind == "commands":
         out = {size: command_costs(int(size)) for size in argv[1:]}
+    elif kind == "checks":
+        out = {size: check_costs(int(size)) for size in argv[1:]}
     else:
         events, streams = int(argv[1]), int(argv[2])
         out = replay_cost(events, streams)

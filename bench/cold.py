@@ -79,7 +79,7 @@ def lambda_environment(endpoint: str) -> dict[str, str]:
         environment = resources.environment(template, resources.ensure_all(template, clients))
         at = datetime(2026, 1, 1, tzinfo=UTC)
         data = {"email": "b@x.io", "first_name": "Ben", "last_name": "Ch", "birth_date": None}
-        row = ViewRow("user", "auth0|bench", 1, {**data, "role_id": None, "group_id": None}, at, at)
+        row = ViewRow("user", "auth0|bench", 1, {**data, "role_ids": [], "group_ids": []}, at, at)
         table = environment["USERMGMT_USER_VIEW_TABLE"]
         clients.dynamodb().put_item(TableName=table, Item=item_of(row))
     inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

@@ -50,7 +50,7 @@ def seed(data: Path, users: int = USERS) -> None:
                 email=f"bench{i}@example.com",
                 first_name="Bench",
                 last_name=f"User {i}",
-                role_id=role_id,
+                role_ids=(role_id,),
             )
             submit(backend, command, "bench", admin=True)
     Runner(backend).run_until_idle()

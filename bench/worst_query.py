@@ -16,12 +16,12 @@ from bench.probes import Sizes, probe
 from bench.results import Figure, figure
 from bench.server import Server, usermgmt_server
 from domain import commands as c
-from domain.rules import PAGE_MAX, ROLE_AUTHORIZATIONS_MAX
+from domain.rules import PAGE_MAX, ROLE_AUTHORIZATIONS_MAX, USER_GROUPS_MAX, USER_ROLES_MAX
 from infra.sqlite import open_backend
 from pipeline.runner import Runner
 from pipeline.submit import submit
 from schema.build import MAX_ALIASES
-from schema.cost import MAX_COST
+from schema.cost import MAX_COST, WEIGHTS
 
 USER = "id email firstName lastName birthDate version createdAt updatedAt"
 NAMED = "id name description version createdAt updatedAt"
@@ -32,11 +32,18 @@ ROLE_ID = str(uuid.UUID(int=10_000))
 
 def shapes(now: str) -> dict[str, str]:
     """The costliest query of each shape the limit accepts, every page filled by seed()."""
-    inner = min((MAX_COST - 1 - 2 * PAGE_MAX) // PAGE_MAX, PAGE_MAX)
-    per_user = 3 + ROLE_AUTHORIZATIONS_MAX
+    # each outer member may be in USER_GROUPS_MAX groups, each with one inner member
+    inner = 1
+    per_outer = 1 + USER_GROUPS_MAX * (WEIGHTS["User.groups"] + inner)
+    outer_size = min(int((MAX_COST - 1) // per_outer), PAGE_MAX)
+    per_user = int(
+        1
+        + USER_ROLES_MAX * (WEIGHTS["User.roles"] + ROLE_AUTHORIZATIONS_MAX)
+        + USER_GROUPS_MAX * WEIGHTS["User.groups"]
+    )
     per_role = 1 + ROLE_AUTHORIZATIONS_MAX
     members = _page(f"members(first: {inner})", USER)
-    outer = _page(f"members(first: {PAGE_MAX})", f"{USER} group {{ {NAMED} {members} }}")
+    outer = _page(f"members(first: {outer_size})", f"{USER} groups {{ {NAMED} {members} }}")
     role = f"{NAMED} authorizations {{ {NAMED} }}"
     as_of = (
         f'r{i}: role(id: "{ROLE_ID}", asOf: "{now}") {{ {role} }}'
@@ -52,7 +59,7 @@ def shapes(now: str) -> dict[str, str]:
         "nested members": f'{{ group(id: "{GROUP_ID}") {{ {NAMED} {outer} }} }}',
         # A page of users, each with the role, its authorizations and the group.
         "users page": "{ "
-        + _page(f"users(first: {users})", f"{USER} role {{ {role} }} group {{ {NAMED} }}")
+        + _page(f"users(first: {users})", f"{USER} roles {{ {role} }} groups {{ {NAMED} }}")
         + " }",
         # A role as of now, its authorizations folded from their events one by one, aliased.
         "roles as of": "{ " + " ".join(as_of) + " }",
@@ -91,8 +98,8 @@ def seed(data: Path) -> None:
                 email=f"worst{i}@example.com",
                 first_name="Worst",
                 last_name=f"Case {i}",
-                role_id=ROLE_ID,
-                group_id=GROUP_ID,
+                role_ids=(ROLE_ID,),
+                group_ids=(GROUP_ID,),
             )
             submit(backend, user, "b", True)
     Runner(backend).run_until_idle()

@@ -39,7 +39,8 @@ class Aggregate(Generic[S]):
     deletes: Mapping[type[Command], type[Event]]
     claims: Callable[[S], frozenset[Claim]]
     references: Callable[[S], frozenset[str]]
-    referenced_by: str | None = None  # what holds references to it, for messages ("users")
+    # what holds references to it, singular and plural, for messages ("role", "roles")
+    referenced_by: tuple[str, str] | None = None
     # Beyond create, update, delete: commands decided by their own function, events folded by
     # their own function (an aggregate whose delete keeps the state, to restore it, folds its
     # delete event here and marks the state `deleted`).

@@ -35,8 +35,8 @@ class CreateUser(AggregateCommand):
     first_name: str
     last_name: str
     birth_date: date | None = None
-    role_id: str | None = None
-    group_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,8 +46,8 @@ class UpdateUser(AggregateCommand):
     first_name: Patch[str] = UNSET
     last_name: Patch[str] = UNSET
     birth_date: Patch[date | None] = UNSET
-    role_id: Patch[str | None] = UNSET
-    group_id: Patch[str | None] = UNSET
+    role_ids: Patch[tuple[str, ...]] = UNSET
+    group_ids: Patch[tuple[str, ...]] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +124,7 @@ class DeleteRole(AggregateCommand):
     KIND = "role"
 
 
-# Authorizations and groups: a name and a description -------------------------------------------
+# Authorizations and groups --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,6 +151,8 @@ class CreateGroup(AggregateCommand):
     KIND = "group"
     name: str
     description: str
+    parent_id: str | None = None  # None: a top-level group
+    role_ids: tuple[str, ...] = ()  # granted to its members and those of every group below
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +160,8 @@ class UpdateGroup(AggregateCommand):
     KIND = "group"
     name: Patch[str] = UNSET
     description: Patch[str] = UNSET
+    parent_id: Patch[str | None] = UNSET  # None: make it top level
+    role_ids: Patch[tuple[str, ...]] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,8 @@ class Code(StrEnum):
     CONFLICT = "CONFLICT"
     FORBIDDEN = "FORBIDDEN"
     BLOCKED = "BLOCKED"
+    CYCLE = "CYCLE"  # a group would become its own ancestor
+    TOO_DEEP = "TOO_DEEP"  # a group tree would be deeper than domain/tree.py MAX_DEPTH
     INTERNAL = "INTERNAL"
 
 

@@ -31,13 +31,13 @@ class Event:
 @dataclass(frozen=True, kw_only=True)
 class UserCreated(Event):
     KIND = "user"
-    SCHEMA_VERSION = 2
+    SCHEMA_VERSION = 3
     email: str
     first_name: str
     last_name: str
     birth_date: date | None = None
-    role_id: str | None = None
-    group_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,12 +52,13 @@ class UserRegistered(Event):
 @dataclass(frozen=True, kw_only=True)
 class UserUpdated(Event):
     KIND = "user"
+    SCHEMA_VERSION = 2
     email: Patch[str] = UNSET
     first_name: Patch[str] = UNSET
     last_name: Patch[str] = UNSET
     birth_date: Patch[date | None] = UNSET
-    role_id: Patch[str | None] = UNSET
-    group_id: Patch[str | None] = UNSET
+    role_ids: Patch[tuple[str, ...]] = UNSET
+    group_ids: Patch[tuple[str, ...]] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,11 +84,11 @@ class UserUnblocked(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class UserRestored(Event):
-    """The deleted user is back; `role_id` and `group_id` are those that still existed."""
+    """The deleted user is back; `role_ids` and `group_ids` are those that still existed."""
 
     KIND = "user"
-    role_id: str | None = None
-    group_id: str | None = None
+    role_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
 
 
 # Roles ------------------------------------------------------------------------------------------
@@ -141,6 +142,8 @@ class GroupCreated(Event):
     KIND = "group"
     name: str
     description: str
+    parent_id: str | None = None  # v1 had no parent and no roles: its defaults read it as is
+    role_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,6 +151,8 @@ class GroupUpdated(Event):
     KIND = "group"
     name: Patch[str] = UNSET
     description: Patch[str] = UNSET
+    parent_id: Patch[str | None] = UNSET
+    role_ids: Patch[tuple[str, ...]] = UNSET
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,9 +197,33 @@ def _user_created_v1_to_v2(data: Data) -> Data:
     return data
 
 
+def _one_to_many(data: Data, single: str, many: str) -> None:
+    """Until issue 13 a user had at most one role and one group: `role_id` (an id or null)
+    becomes `role_ids` (that id, or none). Absent stays absent: an update that did not set it."""
+    if single in data:
+        value = data.pop(single)
+        data[many] = [value] if value else []
+
+
+def _user_created_v2_to_v3(data: Data) -> Data:
+    data = dict(data)
+    _one_to_many(data, "role_id", "role_ids")
+    _one_to_many(data, "group_id", "group_ids")
+    return data
+
+
+def _user_updated_v1_to_v2(data: Data) -> Data:
+    data = dict(data)
+    _one_to_many(data, "role_id", "role_ids")
+    _one_to_many(data, "group_id", "group_ids")
+    return data
+
+
 # (event type, the schema version it reads) -> a function returning the next version's shape
 UPCASTERS: dict[tuple[str, int], Callable[[Data], Data]] = {
     ("UserCreated", 1): _user_created_v1_to_v2,
+    ("UserCreated", 2): _user_created_v2_to_v3,
+    ("UserUpdated", 1): _user_updated_v1_to_v2,
 }
 
 

@@ -3,7 +3,7 @@ handling a command against it, and the claims and references an outcome takes or
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,17 @@ def authorize(command: AggregateCommand, ctx: Context) -> None:
 
 
 @dataclass(frozen=True)
+class TreeWrite:
+    """The group tree's new parent map, written only if the tree is still at `expected`."""
+
+    expected: int
+    parents: Mapping[str, str]
+
+    def __hash__(self) -> int:
+        return hash((self.expected, tuple(sorted(self.parents.items()))))
+
+
+@dataclass(frozen=True)
 class Effects:
     """What an append must do besides storing events, all in the same atomic write."""
 
@@ -74,6 +85,7 @@ class Effects:
     unreference: frozenset[str] = frozenset()  # target streams; count - 1
     create_target: str | None = None  # this stream becomes referenceable, count 0
     delete_target: str | None = None  # this stream stops being referenceable; count must be 0
+    tree: TreeWrite | None = None  # a group's parent changes: the whole tree, guarded
 
     @property
     def empty(self) -> bool:
@@ -106,16 +118,26 @@ def duplicate(claim: Claim) -> DomainError:
     return DomainError(Code.DUPLICATE, f"{what} {claim.value!r} is already taken")
 
 
-def missing_target(stream: str) -> DomainError:
-    kind, aggregate_id = parse_stream(stream)
-    return DomainError(Code.NOT_FOUND, f"{kind} {aggregate_id} does not exist", f"{kind}_id")
+# (kind of the command's aggregate, kind of the missing target) -> the input field naming it
+REFERENCE_FIELDS = {
+    ("user", "role"): "role_ids",
+    ("user", "group"): "group_ids",
+    ("group", "role"): "role_ids",
+    ("group", "group"): "parent_id",
+    ("role", "authorization"): "authorization_ids",
+}
+
+
+def missing_target(kind: str, stream: str) -> DomainError:
+    target, aggregate_id = parse_stream(stream)
+    field = REFERENCE_FIELDS.get((kind, target), f"{target}_id")
+    return DomainError(Code.NOT_FOUND, f"{target} {aggregate_id} does not exist", field)
 
 
 def still_referenced(stream: str, count: int) -> DomainError:
     kind, aggregate_id = parse_stream(stream)
-    holders = AGGREGATES[kind].referenced_by or "aggregates"
-    if count == 1:
-        holders = holders.removesuffix("s")
+    one, many = AGGREGATES[kind].referenced_by or ("aggregate", "aggregates")
     return DomainError(
-        Code.CONFLICT, f"{kind} {aggregate_id} is still referenced by {count} {holders}"
+        Code.CONFLICT,
+        f"{kind} {aggregate_id} is still referenced by {count} {one if count == 1 else many}",
     )

@@ -1,4 +1,5 @@
-"""Authorizations and groups: aggregates that are a unique name and a description."""
+"""Authorizations and groups: aggregates with a unique name and a description; a group also
+has a parent and grants roles to its members and to the members of every group below it."""
 
 from __future__ import annotations
 
@@ -22,10 +23,17 @@ class Group:
     id: str
     name: str
     description: str
+    parent_id: str | None = None
+    role_ids: tuple[str, ...] = ()
 
 
 def _no_references(_: object) -> frozenset[str]:
     return frozenset()
+
+
+def _group_references(group: Group) -> frozenset[str]:
+    parent = [f"group#{group.parent_id}"] if group.parent_id else []
+    return frozenset([*parent, *(f"role#{r}" for r in group.role_ids)])
 
 
 AUTHORIZATION = Aggregate(
@@ -36,7 +44,7 @@ AUTHORIZATION = Aggregate(
     deletes={c.DeleteAuthorization: e.AuthorizationDeleted},
     claims=lambda a: frozenset({Claim("authorization-name", unique_key(a.name))}),
     references=_no_references,
-    referenced_by="roles",
+    referenced_by=("role", "roles"),
 )
 
 GROUP = Aggregate(
@@ -46,6 +54,6 @@ GROUP = Aggregate(
     updates={c.UpdateGroup: e.GroupUpdated},
     deletes={c.DeleteGroup: e.GroupDeleted},
     claims=lambda g: frozenset({Claim("group-name", unique_key(g.name))}),
-    references=_no_references,
-    referenced_by="users",
+    references=_group_references,
+    referenced_by=("member or child group", "members or child groups"),
 )

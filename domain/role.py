@@ -32,5 +32,5 @@ ROLE = Aggregate(
     deletes={c.DeleteRole: e.RoleDeleted},
     claims=_claims,
     references=_references,
-    referenced_by="users",
+    referenced_by=("user or group", "users or groups"),
 )

@@ -17,7 +17,14 @@ SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 1000
 USER_ID_MAX = 128
 PAGE_MAX = 100
-ROLE_AUTHORIZATIONS_MAX = 100  # a bound the query cost limit counts on (schema/cost.py)
+# Bounds on references, so that every command's one transaction (its event, claims, the
+# reference counts it moves, its group-tree guard) stays within DynamoDB's 100 items even when
+# an update replaces every reference at once (2 x 40 + a few). The query cost limit counts on
+# them too (schema/cost.py).
+ROLE_AUTHORIZATIONS_MAX = 40
+USER_ROLES_MAX = 20
+USER_GROUPS_MAX = 20  # with USER_ROLES_MAX: at most 40 roles and groups together per user
+GROUP_ROLES_MAX = 40
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -101,12 +108,17 @@ def uuid_ids(values: Iterable[str], field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(uuid_id(v, field) for v in values))
 
 
+def bounded_ids(values: Iterable[str], field: str, limit: int) -> tuple[str, ...]:
+    """At most `limit` distinct UUIDs (after dropping duplicates)."""
+    ids = uuid_ids(values, field)
+    if len(ids) > limit:
+        raise invalid(field, f"{field} must hold at most {limit} ids")
+    return ids
+
+
 def authorization_ids(values: Iterable[str], field: str = "authorization_ids") -> tuple[str, ...]:
     """A role's authorizations: at most ROLE_AUTHORIZATIONS_MAX distinct UUIDs."""
-    ids = uuid_ids(values, field)
-    if len(ids) > ROLE_AUTHORIZATIONS_MAX:
-        raise invalid(field, f"{field} must hold at most {ROLE_AUTHORIZATIONS_MAX} ids")
-    return ids
+    return bounded_ids(values, field, ROLE_AUTHORIZATIONS_MAX)
 
 
 def user_id(value: str, field: str = "id") -> str:

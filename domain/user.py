@@ -34,8 +34,8 @@ class User:
     first_name: str
     last_name: str
     birth_date: date | None = None
-    role_id: str | None = None
-    group_id: str | None = None
+    role_ids: tuple[str, ...] = ()  # its own roles
+    group_ids: tuple[str, ...] = ()  # the groups it is a direct member of
     block: Block | None = None
     deleted: bool = False  # kept, claims and references released, until restored
 
@@ -64,14 +64,11 @@ def _claims(user: User) -> frozenset[Claim]:
 
 
 def _references(user: User) -> frozenset[str]:
-    refs: set[str] = set()
     if user.deleted:
         return frozenset()
-    if user.role_id:
-        refs.add(f"role#{user.role_id}")
-    if user.group_id:
-        refs.add(f"group#{user.group_id}")
-    return frozenset(refs)
+    return frozenset(
+        [*(f"role#{r}" for r in user.role_ids), *(f"group#{g}" for g in user.group_ids)]
+    )
 
 
 def _existing(user: User | None, command: c.AggregateCommand) -> User:
@@ -102,9 +99,9 @@ def _restore(user: User | None, command: c.RestoreUser, ctx: Context) -> list[e.
         raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
     if not user.deleted:
         raise DomainError(Code.CONFLICT, f"user {command.id} is not deleted")
-    role = user.role_id if f"role#{user.role_id}" not in ctx.gone else None
-    group = user.group_id if f"group#{user.group_id}" not in ctx.gone else None
-    return [e.UserRestored(id=command.id, role_id=role, group_id=group)]
+    roles = tuple(r for r in user.role_ids if f"role#{r}" not in ctx.gone)
+    groups = tuple(g for g in user.group_ids if f"group#{g}" not in ctx.gone)
+    return [e.UserRestored(id=command.id, role_ids=roles, group_ids=groups)]
 
 
 USER = Aggregate(
@@ -123,7 +120,7 @@ USER = Aggregate(
         ),
         e.UserUnblocked: lambda u, _: dataclasses.replace(u, block=None),
         e.UserRestored: lambda u, ev: dataclasses.replace(
-            u, deleted=False, role_id=ev.role_id, group_id=ev.group_id
+            u, deleted=False, role_ids=ev.role_ids, group_ids=ev.group_ids
         ),
     },
 )

@@ -16,7 +16,7 @@ from domain.patch import UNSET
 C = TypeVar("C", bound=Command)
 
 # Fields an update may set to null (to clear them); every other field must have a value.
-NULLABLE = frozenset({"birth_date", "role_id", "group_id", "expected_version", "until"})
+NULLABLE = frozenset({"birth_date", "parent_id", "expected_version", "until"})
 
 
 def validate(command: C, today: date) -> C:
@@ -39,7 +39,7 @@ def _rule(command: Command, name: str) -> Callable[[Any, date], Any]:
         if command.KIND == "user":
             return lambda v, _: rules.user_id(v, "id")
         return lambda v, _: rules.uuid_id(v, "id")
-    return _RULES[name]
+    return _KIND_RULES.get((command.KIND, name)) or _RULES[name]
 
 
 _RULES: dict[str, Callable[[Any, date], Any]] = {
@@ -49,11 +49,17 @@ _RULES: dict[str, Callable[[Any, date], Any]] = {
     "name": lambda v, _: rules.text(v, "name"),
     "description": lambda v, _: rules.long_text(v, "description"),
     "birth_date": lambda v, today: rules.birth_date(v, today),
-    "role_id": lambda v, _: rules.uuid_id(v, "role_id"),
-    "group_id": lambda v, _: rules.uuid_id(v, "group_id"),
+    "role_ids": lambda v, _: rules.bounded_ids(v, "role_ids", rules.USER_ROLES_MAX),
+    "group_ids": lambda v, _: rules.bounded_ids(v, "group_ids", rules.USER_GROUPS_MAX),
+    "parent_id": lambda v, _: rules.uuid_id(v, "parent_id"),
     "authorization_ids": lambda v, _: rules.authorization_ids(v),
     "expected_version": lambda v, _: rules.expected_version(v),
     "timestamp": lambda v, _: v,
     "reason": lambda v, _: rules.long_text(v, "reason"),
     "until": lambda v, _: v,  # in the future: the user aggregate checks it against now
+}
+
+# A field whose rule differs by aggregate kind: (kind, field) -> rule.
+_KIND_RULES: dict[tuple[str | None, str], Callable[[Any, date], Any]] = {
+    ("group", "role_ids"): lambda v, _: rules.bounded_ids(v, "role_ids", rules.GROUP_ROLES_MAX),
 }

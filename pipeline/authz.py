@@ -1,20 +1,30 @@
-"""The check core: may this user do this, and why.
+"""The check core: may this user do this, and why; what may a user do; who may do this.
 
-The interface is the one the model's branch (authzmodel) implements over many roles and nested
-groups; this implementation answers over today's model (one role per user, groups grant
-nothing), so the API around it can be built and tested now. `authorization` is a name, matched
-as names are compared for uniqueness (domain/rules.py unique_key). An unknown, deleted or
-blocked user, an unknown name: not allowed (each entry point keeps only `_active` users).
+Everything is read from the views, so a check reflects every APPLIED command. A user's grants
+are their own roles (a Grant with no groups) and the roles of every group they are a direct
+member of and of every group above it (a Grant with the chain of groups from the user's group
+up to the one granting the role). An authorization is named as names compare for uniqueness
+(trimmed, case-insensitive): an unknown name, an unknown or deleted user is never allowed.
+
+Reads: the users, then their groups level by level up the tree (at most MAX_DEPTH batched
+reads, fewer when the tree is shallower), the roles, and the authorization found by its name.
+`who_can` walks the roles granting the authorization, for each the users holding it directly
+and the groups granting it with every group below them, and their direct members; a page reads
+a bounded number of view pages whatever the number of users, and may hold fewer than `first`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import base64
+import json
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from domain.codec import from_data
-from domain.rules import PAGE_MAX, unique_key
+from domain.rules import unique_key
+from domain.tree import MAX_DEPTH
 from domain.user import Block, in_force
 from pipeline.ports import ViewFilter, Views, utc_now
 from pipeline.records import ViewRow
@@ -24,8 +34,11 @@ CHECKS_MAX = 50  # checks in one can_many
 
 @dataclass(frozen=True)
 class Grant:
+    """A role that gives the user an authorization, and how the user has it: `group_ids` is
+    the chain of groups from the user's own group up to the group granting the role, nearest
+    first; () when the role is the user's own."""
+
     role_id: str
-    # The chain from the user's group up to the granting group; () when the role is the user's.
     group_ids: tuple[str, ...] = ()
 
 
@@ -56,79 +69,98 @@ def can(views: Views, user_id: str, authorization: str) -> Decision:
 
 
 def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
-    """One decision per (user id, authorization name), in order: three reads whatever the count."""
+    """One decision per (user id, authorization name), in order; at most CHECKS_MAX (more:
+    ValueError). The users, groups and roles of all the checks are read together."""
     if len(checks) > CHECKS_MAX:
         raise ValueError(f"at most {CHECKS_MAX} checks at once")
-    users = views.get_many("user", list(dict.fromkeys(u for u, _ in checks)))
-    role_of = {u: _role_id(row) for u, row in users.items() if _active(row)}
-    roles = views.get_many("role", [r for r in dict.fromkeys(role_of.values()) if r])
-    wanted = {a for role in roles.values() for a in _authorization_ids(role)}
-    names = _names(views, wanted)
-    decisions = []
+    if not checks:
+        return []
+    grants = _grants(views, [user for user, _ in checks])
+    names = {unique_key(name) for _, name in checks}
+    authorizations = {key: _authorization_id(views, key) for key in names}
+    role_ids = {g.role_id for user_grants in grants.values() for g in user_grants}
+    roles = views.get_many("role", sorted(role_ids))
+    out = []
     for user_id, name in checks:
-        role = roles.get(role_of.get(user_id) or "")
-        granted = role is not None and any(
-            names.get(a) == unique_key(name) for a in _authorization_ids(role)
+        wanted = authorizations[unique_key(name)]
+        if wanted is None or user_id not in grants:
+            out.append(DENIED)
+            continue
+        via = tuple(
+            g
+            for g in grants[user_id]
+            if g.role_id in roles and wanted in _granted(roles[g.role_id])
         )
-        decisions.append(Decision(True, (Grant(role.id),)) if granted and role else DENIED)
-    return decisions
+        out.append(Decision(bool(via), via))
+    return out
 
 
 def effective_permissions(views: Views, user_id: str) -> list[Permission]:
-    """The user's authorizations, each with the grants that give it, in name order."""
-    user = views.get_many("user", [user_id]).get(user_id)
-    role_id = _role_id(user) if user and _active(user) else None
-    role = views.get_many("role", [role_id]).get(role_id) if role_id else None
-    if role is None:
-        return []
-    rows = views.get_many("authorization", list(_authorization_ids(role)))
-    ordered = sorted(rows.values(), key=lambda r: unique_key((r.data or {}).get("name", "")))
-    return [Permission(r.id, (Grant(role.id),)) for r in ordered]
+    """Every authorization the user has, with the grants giving it, in authorization id order."""
+    grants = _grants(views, [user_id]).get(user_id, ())
+    roles = views.get_many("role", sorted({g.role_id for g in grants}))
+    via: dict[str, list[Grant]] = {}
+    for grant in grants:
+        role = roles.get(grant.role_id)
+        for authorization_id in _granted(role) if role else ():
+            via.setdefault(authorization_id, []).append(grant)
+    live = views.get_many("authorization", sorted(via))
+    return [Permission(a, tuple(via[a])) for a in sorted(via) if a in live]
 
 
-def who_can(views: Views, authorization: str, first: int, after: str | None) -> WhoCanPage:
-    """The users for whom `can` is true, in id order, `first` at most, after the user id
-    `after`: each granting role's members read a page at a time, in one read."""
-    granting = _granting_roles(views, unique_key(authorization))
-    if not granting:
-        return WhoCanPage((), None, False)
-    wheres = [ViewFilter(role_id=r) for r in granting]
-    pages = views.pages("user", first + 1, after, wheres)
-    rows = {row.id: row for page in pages for row in page}
-    ids = sorted(rows)
-    shown = tuple(i for i in ids[:first] if _active(rows[i]))  # a page may hold fewer
-    end = ids[:first][-1] if ids else None
-    return WhoCanPage(shown, end, len(ids) > first)
+def _granted(role: ViewRow) -> tuple[str, ...]:
+    return tuple((role.data or {}).get("authorization_ids") or ())
 
 
-def _granting_roles(views: Views, key: str) -> list[str]:
-    """The roles granting the authorization named `key`. Roles and authorizations are few and
-    admin-made; the model's branch keeps this in the views instead of reading it here."""
-    authorization_ids = {
-        row.id for row in _every(views, "authorization") if unique_key(_name(row)) == key
-    }
-    if not authorization_ids:
-        return []
-    return [
-        row.id
-        for row in _every(views, "role")
-        if authorization_ids.intersection(_authorization_ids(row))
-    ]
+def _authorization_id(views: Views, name_key: str) -> str | None:
+    rows = views.page("authorization", 1, None, ViewFilter(name_key=name_key))
+    return rows[0].id if rows else None
 
 
-def _every(views: Views, kind: str) -> Iterator[ViewRow]:
-    after: str | None = None
-    while True:
-        rows = views.page(kind, PAGE_MAX, after)
-        yield from rows
-        if len(rows) < PAGE_MAX:
-            return
-        after = rows[-1].id
+def _grants(views: Views, user_ids: Iterable[str]) -> dict[str, tuple[Grant, ...]]:
+    """Each live user's grants: own roles first, then by group chain, nearest group first."""
+    users = views.get_many("user", sorted(set(user_ids)))
+    groups = _groups_and_ancestors(
+        views, {g for row in users.values() for g in _ids(row, "group_ids")}
+    )
+    out: dict[str, tuple[Grant, ...]] = {}
+    for user_id, row in users.items():
+        if not _active(row):
+            continue  # a deleted or blocked user is allowed nothing
+        grants = [Grant(role) for role in _ids(row, "role_ids")]
+        for group_id in _ids(row, "group_ids"):
+            for chain in _chains(groups, group_id):
+                grants += [Grant(role, chain) for role in _ids(groups[chain[-1]], "role_ids")]
+        out[user_id] = tuple(dict.fromkeys(grants))
+    return out
 
 
-def _names(views: Views, ids: set[str]) -> dict[str, str]:
-    rows = views.get_many("authorization", sorted(ids)) if ids else {}
-    return {i: unique_key(_name(row)) for i, row in rows.items()}
+def _groups_and_ancestors(views: Views, group_ids: set[str]) -> dict[str, ViewRow]:
+    """The groups and every group above them: one batched read per level."""
+    found: dict[str, ViewRow] = {}
+    wanted = set(group_ids)
+    for _ in range(MAX_DEPTH):
+        wanted -= set(found)
+        if not wanted:
+            break
+        rows = views.get_many("group", sorted(wanted))
+        found.update(rows)
+        wanted = {p for row in rows.values() if (p := (row.data or {}).get("parent_id"))}
+    return found
+
+
+def _chains(groups: dict[str, ViewRow], group_id: str) -> list[tuple[str, ...]]:
+    """(g), (g, parent), (g, parent, grandparent)... while the groups are live views."""
+    chains: list[tuple[str, ...]] = []
+    chain: tuple[str, ...] = ()
+    current: str | None = group_id
+    while current is not None and current in groups and current not in chain:
+        chain = (*chain, current)
+        chains.append(chain)
+        if len(chain) >= MAX_DEPTH:
+            break
+        current = (groups[current].data or {}).get("parent_id")
+    return chains
 
 
 def _active(user: ViewRow, now: datetime | None = None) -> bool:
@@ -140,14 +172,105 @@ def _active(user: ViewRow, now: datetime | None = None) -> bool:
     return not block or in_force(from_data(Block, block), now or utc_now()) is None
 
 
-def _role_id(row: ViewRow) -> str | None:
-    value = (row.data or {}).get("role_id")
-    return value if isinstance(value, str) and value else None
+def _ids(row: ViewRow, field: str) -> tuple[str, ...]:
+    return tuple((row.data or {}).get(field) or ())
 
 
-def _authorization_ids(row: ViewRow) -> tuple[str, ...]:
-    return tuple((row.data or {}).get("authorization_ids") or ())
+# Who can ---------------------------------------------------------------------------------------
+
+# The walk's sources, in a fixed order: each role granting the authorization (its direct
+# holders), in id order, then each group holding such a role or below one (its direct members),
+# in id order. A user reached by several sources is listed by the first only: a source skips the
+# users an earlier source lists, which their row tells (its role_ids and group_ids). A cursor
+# is the source the walk is in and the last user read from it.
+ROLE_SOURCE, GROUP_SOURCE, END = "0", "1", "2"  # sort in walk order
+READS_PER_PAGE = 20  # user pages read for one page of who_can, whatever the number of users
+
+Source = tuple[str, str]
 
 
-def _name(row: ViewRow) -> str:
-    return str((row.data or {}).get("name", ""))
+def who_can(views: Views, authorization: str, first: int, after: str | None) -> WhoCanPage:
+    """Users for whom `can` is true, a page at a time; a page may hold fewer than `first`
+    (READS_PER_PAGE bounds its reads). Raises ValueError for a cursor this did not make."""
+    index, last_user = 0, None
+    position = _decode(after)
+    authorization_id = _authorization_id(views, unique_key(authorization))
+    if authorization_id is None or first <= 0:
+        return WhoCanPage((), None, False)
+    sources = _sources(views, authorization_id)
+    if position is not None:
+        index = bisect_left(sources, position[0])
+        last_user = position[1] if index < len(sources) and sources[index] == position[0] else None
+    users: list[str] = []
+    reads = 0
+    while index < len(sources) and reads < READS_PER_PAGE and len(users) < first:
+        need = first - len(users)
+        rows = views.page("user", need, last_user, _filter(sources[index]))
+        reads += 1
+        for row in rows:
+            last_user = row.id
+            if not _listed_earlier(sources[:index], row) and _active(row):
+                users.append(row.id)
+        if len(rows) < need:  # the source is done
+            index, last_user = index + 1, None
+    more = index < len(sources)
+    at = sources[index] if more else (END, "")
+    end = _encode(at, last_user) if users or more else None
+    return WhoCanPage(tuple(users), end, more)
+
+
+def _sources(views: Views, authorization_id: str) -> list[Source]:
+    granting = [r.id for r in _all(views, "role", ViewFilter(authorization_id=authorization_id))]
+    groups: set[str] = set()
+    for role_id in granting:
+        groups.update(g.id for g in _all(views, "group", ViewFilter(role_id=role_id)))
+    below = set(groups)
+    frontier = sorted(groups)
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        pages = [_all(views, "group", ViewFilter(parent_id=g)) for g in frontier]
+        frontier = sorted({row.id for page in pages for row in page} - below)
+        below.update(frontier)
+    return [(ROLE_SOURCE, r) for r in sorted(granting)] + [(GROUP_SOURCE, g) for g in sorted(below)]
+
+
+def _all(views: Views, kind: str, where: ViewFilter) -> list[ViewRow]:
+    rows: list[ViewRow] = []
+    after: str | None = None
+    while True:
+        page = views.page(kind, PAGE, after, where)
+        rows += page
+        if len(page) < PAGE:
+            return rows
+        after = page[-1].id
+
+
+PAGE = 100
+
+
+def _filter(source: Source) -> ViewFilter:
+    kind, target = source
+    return ViewFilter(role_id=target) if kind == ROLE_SOURCE else ViewFilter(group_id=target)
+
+
+def _listed_earlier(earlier: Sequence[Source], row: ViewRow) -> bool:
+    roles, groups = set(_ids(row, "role_ids")), set(_ids(row, "group_ids"))
+    return any(target in (roles if kind == ROLE_SOURCE else groups) for kind, target in earlier)
+
+
+def _encode(source: Source, user_id: str | None) -> str:
+    raw = json.dumps([*source, user_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str | None) -> tuple[Source, str | None] | None:
+    if cursor is None:
+        return None
+    try:
+        kind, target, user_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except Exception as exc:
+        raise ValueError("not a whoCan cursor") from exc
+    if kind not in (ROLE_SOURCE, GROUP_SOURCE, END) or not isinstance(target, str):
+        raise ValueError("not a whoCan cursor")
+    return (kind, target), user_id if isinstance(user_id, str) else None

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.commands import AggregateCommand, ReplayFrom, RestoreUser
 from domain.errors import DomainError
-from domain.model import duplicate, effects, fold, handle, missing_target, still_referenced
+from domain.model import (
+    Effects,
+    TreeWrite,
+    duplicate,
+    effects,
+    fold,
+    handle,
+    missing_target,
+    still_referenced,
+)
+from domain.tree import check_parent, moved
 from pipeline.delivery import Poison
 from pipeline.ports import (
     Backend,
     ClaimTaken,
     TargetMissing,
     TargetReferenced,
+    TreeMoved,
     VersionConflict,
 )
 from pipeline.records import (
@@ -111,10 +122,15 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
             return Decision(Status.APPLIED, version)
         after = fold(command.KIND, events, state)
         records = RecordedEvent.batch(envelope, version, events, now)
+        outcome = effects(command.KIND, command.id, state, after)
         try:
-            backend.events.append(
-                stream, version, records, effects(command.KIND, command.id, state, after)
-            )
+            outcome = _with_tree(backend, command.id, state, after, outcome)
+        except DomainError as error:
+            return _rejected(error)
+        try:
+            backend.events.append(stream, version, records, outcome)
+        except TreeMoved:
+            continue  # another parent changed meanwhile: decide again on the new tree
         except VersionConflict:
             if command.expected_version is not None:
                 message = f"{stream} changed while the command ran; expected {version}"
@@ -126,11 +142,26 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
             if isinstance(command, RestoreUser) and missing.stream not in gone:
                 gone |= {missing.stream}  # decide again without it
                 continue
-            return _rejected(missing_target(missing.stream))
+            return _rejected(missing_target(command.KIND, missing.stream))
         except TargetReferenced as referenced:
             return _rejected(still_referenced(referenced.stream, referenced.count))
         return Decision(Status.ACCEPTED, records[-1].version)
     raise ContendedStream(f"{stream}: lost {MAX_DECISIONS} version races in a row")
+
+
+def _with_tree(
+    backend: Backend, group_id: str, before: object, after: object, outcome: Effects
+) -> Effects:
+    """A group whose parent changes (created under one, moved, deleted from under one) is
+    checked against the whole tree, and its append guarded by the tree's version."""
+    parent_before = getattr(before, "parent_id", None)
+    parent_after = getattr(after, "parent_id", None)
+    if parent_before == parent_after:
+        return outcome
+    tree = backend.events.group_tree()
+    check_parent(tree.parents, group_id, parent_after)
+    write = TreeWrite(tree.version, moved(tree.parents, group_id, parent_after))
+    return replace(outcome, tree=write)
 
 
 def _rejected(error: DomainError) -> Decision:

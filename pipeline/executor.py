@@ -33,7 +33,7 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
         raise Gap(f"{record.stream} view is at {current}, event is {record.version}")
     expected = current if row is not None else None
     if record.version == current + 1 and not backend.views.put(
-        _next(backend, row, record), expected
+        _next(backend, row, record), expected, row
     ):
         raise LostRace(f"{record.stream} view moved past {current}")
     if record.last:

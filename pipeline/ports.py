@@ -28,6 +28,10 @@ class VersionConflict(AppendError):
     """Another writer appended to the stream first."""
 
 
+class TreeMoved(AppendError):
+    """Another parent change was appended since the group tree was read: decide again."""
+
+
 class ClaimTaken(AppendError):
     def __init__(self, claim: Claim) -> None:
         super().__init__(f"{claim.kind} {claim.value!r} is taken")
@@ -47,9 +51,20 @@ class TargetReferenced(AppendError):
         self.count = count
 
 
+@dataclass(frozen=True)
+class GroupTree:
+    """Every group's parent (top-level groups are absent), as of the tree's `version`."""
+
+    version: int = 0
+    parents: dict[str, str] = field(default_factory=dict)
+
+
 class EventStore(Protocol):
     def load(self, stream: str) -> list[RecordedEvent]:
         """Every event of the stream, in version order."""
+
+    def group_tree(self) -> GroupTree:
+        """The group tree as the store holds it now (strongly consistent)."""
 
     def append(
         self,
@@ -58,7 +73,8 @@ class EventStore(Protocol):
         events: Sequence[RecordedEvent],
         effects: Effects,
     ) -> None:
-        """Store all events and effects atomically, or raise an AppendError and store nothing."""
+        """Store all events and effects atomically, or raise an AppendError and store nothing.
+        With `effects.tree`, the tree must still be at its expected version (else TreeMoved)."""
 
     def histories_since(
         self, timestamp: datetime, after: str = ""
@@ -69,13 +85,39 @@ class EventStore(Protocol):
 
 @dataclass(frozen=True)
 class ViewFilter:
-    email_key: str | None = None  # domain.rules.email_key of an email
-    role_id: str | None = None
-    group_id: str | None = None
+    email_key: str | None = None  # unique_key of an email (users)
+    name_key: str | None = None  # unique_key of a name (authorizations)
+    role_id: str | None = None  # users or groups holding the role directly
+    group_id: str | None = None  # direct members of the group (users)
+    parent_id: str | None = None  # child groups of the group (groups)
+    authorization_id: str | None = None  # roles granting the authorization (roles)
     # Users only. None: the live users (active and blocked); "DELETED" lists the deleted, whom
     # no other filter field matches. "BLOCKED"/"ACTIVE": whether a block is in force at `now`.
     status: str | None = None
     now: datetime | None = None
+
+
+# What each membership filter matches in a row's data: (filter, the data field listing targets)
+MEMBERSHIPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "user": (("role_id", "role_ids"), ("group_id", "group_ids")),
+    "group": (("role_id", "role_ids"), ("parent_id", "parent_id")),
+    "role": (("authorization_id", "authorization_ids"),),
+}
+
+
+MEMBER_FILTERS = ("role_id", "group_id", "parent_id", "authorization_id")
+
+
+def memberships(kind: str, data: dict[str, object] | None) -> set[tuple[str, str]]:
+    """(filter, target) pairs a live row matches: ("role_id", R) for each of its roles..."""
+    if data is None or data.get("deleted"):  # a deleted user, kept to restore, holds nothing
+        return set()
+    out: set[tuple[str, str]] = set()
+    for via, name in MEMBERSHIPS.get(kind, ()):
+        value = data.get(name)
+        targets = value if isinstance(value, list | tuple) else [value] if value else []
+        out.update((via, str(t)) for t in targets)
+    return out
 
 
 class Views(Protocol):
@@ -96,8 +138,11 @@ class Views(Protocol):
         """`page` for each filter, in order: in one read where the storage allows (the
         members of every group on a page of groups)."""
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
-        """Write the row if the stored one is at `expected_version` (None: no row yet)."""
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
+        """Write the row if the stored one is at `expected_version` (None: no row yet).
+        `previous`, when the caller has it, is the stored row it expects (saves a read)."""
 
     def replace(self, row: ViewRow) -> bool:
         """Write the row unless the stored one is newer; False when it was newer."""

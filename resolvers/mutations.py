@@ -7,6 +7,7 @@ lets the client follow it."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -61,6 +62,11 @@ def _ids(values: list[strawberry.ID] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
+def _patch_ids(values: list[strawberry.ID] | None) -> Any:
+    """UNSET stays UNSET; null stays null (refused by validation: a list is never null)."""
+    return patch(values if values is strawberry.UNSET else _ids(values))
+
+
 # Users ------------------------------------------------------------------------------------------
 
 
@@ -71,8 +77,8 @@ async def create_user(info: Info, input: CreateUserInput) -> CommandReceipt:
         first_name=input.first_name,
         last_name=input.last_name,
         birth_date=input.birth_date,
-        role_id=input.role_id,
-        group_id=input.group_id,
+        role_ids=_ids(input.role_ids) or (),
+        group_ids=_ids(input.group_ids) or (),
     )
     return await send(info, command, input.command_id)
 
@@ -84,8 +90,8 @@ async def update_user(info: Info, input: UpdateUserInput) -> CommandReceipt:
         first_name=patch(input.first_name),
         last_name=patch(input.last_name),
         birth_date=patch(input.birth_date),
-        role_id=patch(input.role_id),
-        group_id=patch(input.group_id),
+        role_ids=_patch_ids(input.role_ids),
+        group_ids=_patch_ids(input.group_ids),
         expected_version=input.expected_version,
     )
     return await send(info, command, input.command_id)
@@ -164,12 +170,11 @@ async def create_role(info: Info, input: CreateRoleInput) -> CommandReceipt:
 
 
 async def update_role(info: Info, input: UpdateRoleInput) -> CommandReceipt:
-    ids = input.authorization_ids
     command = c.UpdateRole(
         id=input.id,
         name=patch(input.name),
         description=patch(input.description),
-        authorization_ids=patch(ids if ids is strawberry.UNSET else _ids(ids)),
+        authorization_ids=_patch_ids(input.authorization_ids),
         expected_version=input.expected_version,
     )
     return await send(info, command, input.command_id)
@@ -220,7 +225,11 @@ async def delete_authorization(
 
 async def create_group(info: Info, input: CreateGroupInput) -> CommandReceipt:
     command = c.CreateGroup(
-        id=_new_id(input.command_id), name=input.name, description=input.description
+        id=_new_id(input.command_id),
+        name=input.name,
+        description=input.description,
+        parent_id=input.parent_id,
+        role_ids=_ids(input.role_ids) or (),
     )
     return await send(info, command, input.command_id)
 
@@ -230,6 +239,8 @@ async def update_group(info: Info, input: UpdateGroupInput) -> CommandReceipt:
         id=input.id,
         name=patch(input.name),
         description=patch(input.description),
+        parent_id=patch(input.parent_id),
+        role_ids=_patch_ids(input.role_ids),
         expected_version=input.expected_version,
     )
     return await send(info, command, input.command_id)

@@ -140,6 +140,15 @@ async def members_of(
     return page(rows, size, User.of, _id)
 
 
+def children_of(
+    info: Info, group_id: str, first: int | None, after: str | None
+) -> Connection[Group]:
+    size, start = page_size(first), decode_cursor(after)
+    where = ViewFilter(parent_id=group_id)
+    rows = info.context.backend.views.page("group", size + 1, start, where)
+    return page(rows, size, Group.of, _id)
+
+
 def _rows(info: Info, kind: str, first: int | None, after: str | None) -> tuple[list[ViewRow], int]:
     size, start = page_size(first), decode_cursor(after, _uuid_key)
     return info.context.backend.views.page(kind, size + 1, start), size

@@ -19,6 +19,7 @@ request only multiplies its `first` values through it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,13 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from domain.rules import PAGE_MAX, ROLE_AUTHORIZATIONS_MAX
+from domain.rules import (
+    GROUP_ROLES_MAX,
+    PAGE_MAX,
+    ROLE_AUTHORIZATIONS_MAX,
+    USER_GROUPS_MAX,
+    USER_ROLES_MAX,
+)
 from schema.check_limits import CHAIN_MAX, CHECKS_MAX, VIA_MAX
 from schema.errors import ApiError
 
@@ -64,16 +71,17 @@ MAX_COST = 1_000
 # The checks: a decision or a permission is a node; the roles and groups that explain it
 # (its grants' `role` and `groups`) are read once per request for all of them through the
 # loaders and weigh nothing of their own, so a canMany of 50 with its grants is 300 and
-# effectivePermissions with its grants 600 at most. A user's roles and groups (the model's
-# User.roles / User.groups, when they come) are likewise read once per page: a page of 100
+# effectivePermissions with its grants 600 at most. A user's roles and groups (User.roles,
+# User.groups) are likewise read in one batched read per kind, and a user has few of them: a
+# page of 100
 # users with their roles and groups counts its 100 users, and what is nested under those roles
 # and groups (a role's authorizations) still counts in full.
-WEIGHTS: dict[str, int] = {
+WEIGHTS: dict[str, float] = {
     "Grant.role": 0,
     "Grant.groups": 0,
     "Permission.authorization": 0,  # read with the permission
-    "User.roles": 0,
-    "User.groups": 0,
+    "User.roles": 0.05,
+    "User.groups": 0.05,
 }
 
 # What a user may hold at most: the model's limit of roles and groups together per user, each
@@ -91,8 +99,9 @@ LIST_SIZES: dict[str, int] = {
     "Grant.groups": CHAIN_MAX,
     "Query.effectivePermissions": PERMISSIONS_MAX,
     "User.permissions": PERMISSIONS_MAX,
-    "User.roles": USER_GRANTS_MAX,
-    "User.groups": USER_GRANTS_MAX,
+    "User.roles": USER_ROLES_MAX,
+    "User.groups": USER_GROUPS_MAX,
+    "Group.roles": GROUP_ROLES_MAX,
 }
 
 # Types that only carry a connection's nodes: no node of their own.
@@ -131,10 +140,10 @@ class Term:
 
     count: int
     page: Page | None
-    weight: int
+    weight: float
     children: tuple[Term, ...]
 
-    def cost(self, parents: int, variables: Mapping[str, Any]) -> int:
+    def cost(self, parents: int, variables: Mapping[str, Any]) -> float:
         objects = parents * self.count * (self.page_size(variables) if self.page else 1)
         return objects * self.weight + sum(c.cost(objects, variables) for c in self.children)
 
@@ -166,7 +175,7 @@ def cost_of(
     constant, terms = _shape(schema, query, operation_name)
     if constant is not None:
         return constant
-    return sum(t.cost(1, variables or {}) for t in terms)
+    return math.ceil(sum(t.cost(1, variables or {}) for t in terms))
 
 
 @lru_cache(maxsize=1024)
@@ -187,7 +196,7 @@ def _shape(
     }
     terms = _Shaper(schema, operation, fragments).terms(operation.selection_set, root)
     variable = any(t.variable_pages() for t in terms)
-    return (None if variable else sum(t.cost(1, {}) for t in terms)), terms
+    return (None if variable else math.ceil(sum(t.cost(1, {}) for t in terms))), terms
 
 
 class _Shaper:

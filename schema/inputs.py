@@ -31,8 +31,8 @@ class CreateUserInput:
     first_name: str
     last_name: str
     birth_date: date | None = None
-    role_id: strawberry.ID | None = None
-    group_id: strawberry.ID | None = None
+    role_ids: list[strawberry.ID] | None = None
+    group_ids: list[strawberry.ID] | None = None
     command_id: strawberry.ID | None = None
 
 
@@ -43,8 +43,8 @@ class UpdateUserInput:
     first_name: str | None = UNSET
     last_name: str | None = UNSET
     birth_date: date | None = UNSET
-    role_id: strawberry.ID | None = UNSET
-    group_id: strawberry.ID | None = UNSET
+    role_ids: list[strawberry.ID] | None = UNSET
+    group_ids: list[strawberry.ID] | None = UNSET
     expected_version: int | None = None
     command_id: strawberry.ID | None = None
 
@@ -106,6 +106,8 @@ class UpdateAuthorizationInput:
 class CreateGroupInput:
     name: str
     description: str
+    parent_id: strawberry.ID | None = None
+    role_ids: list[strawberry.ID] | None = None
     command_id: strawberry.ID | None = None
 
 
@@ -114,6 +116,8 @@ class UpdateGroupInput:
     id: strawberry.ID
     name: str | None = UNSET
     description: str | None = UNSET
+    parent_id: strawberry.ID | None = UNSET  # null: make it a top-level group
+    role_ids: list[strawberry.ID] | None = UNSET
     expected_version: int | None = None
     command_id: strawberry.ID | None = None
 

@@ -4,7 +4,7 @@
 # Strawberry reads each one, and a string costs it a compile (see schema/__init__.py).
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Optional, Self
 
 import strawberry
 from strawberry.scalars import JSON
@@ -86,6 +86,20 @@ class Group:
     version: int
     created_at: datetime
     updated_at: datetime
+    parent_id: strawberry.Private[str | None]
+    role_ids: strawberry.Private[tuple[str, ...]]
+    as_of: strawberry.Private[datetime | None]
+
+    # the group above it; null for a top-level group
+    @strawberry.field
+    async def parent(self, info: Info) -> Optional["Group"]:
+        row = await nested.one(info.context, "group", self.parent_id, self.as_of)
+        return Group.of(row, self.as_of) if row else None
+
+    @strawberry.field
+    async def roles(self, info: Info) -> list[Role]:
+        rows = await nested.many(info.context, "role", self.role_ids, self.as_of)
+        return [Role.of(r, self.as_of) for r in rows]
 
     async def _members(
         self, info: Info, first: int | None = 20, after: str | None = None
@@ -94,10 +108,20 @@ class Group:
 
         return await members_of(info, self.id, first, after)
 
-    members = strawberry.field(_members, permission_classes=[IsAdmin], description="admin only")
+    members = strawberry.field(
+        _members, permission_classes=[IsAdmin], description="admin only; direct members"
+    )
+
+    @strawberry.field
+    def children(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> "Connection[Group]":
+        from resolvers.queries import children_of
+
+        return children_of(info, self.id, first, after)
 
     @classmethod
-    def of(cls, row: ViewRow) -> Self:
+    def of(cls, row: ViewRow, as_of: datetime | None = None) -> Self:
         data = row.data or {}
         return cls(
             id=strawberry.ID(row.id),
@@ -106,6 +130,9 @@ class Group:
             version=row.version,
             created_at=_created(row),
             updated_at=row.updated_at,
+            parent_id=data.get("parent_id"),
+            role_ids=tuple(data.get("role_ids") or ()),
+            as_of=as_of,
         )
 
 
@@ -127,8 +154,8 @@ class User:
     version: int
     created_at: datetime
     updated_at: datetime
-    role_id: strawberry.Private[str | None]
-    group_id: strawberry.Private[str | None]
+    role_ids: strawberry.Private[tuple[str, ...]]
+    group_ids: strawberry.Private[tuple[str, ...]]
     as_of: strawberry.Private[datetime | None]
     block: strawberry.Private[Any]  # the state's block as stored; in force or ended
     deleted: strawberry.Private[bool]
@@ -164,14 +191,14 @@ class User:
     )
 
     @strawberry.field
-    async def role(self, info: Info) -> Role | None:
-        row = await nested.one(info.context, "role", self.role_id, self.as_of)
-        return Role.of(row, self.as_of) if row else None
+    async def roles(self, info: Info) -> list[Role]:
+        rows = await nested.many(info.context, "role", self.role_ids, self.as_of)
+        return [Role.of(r, self.as_of) for r in rows]
 
     @strawberry.field
-    async def group(self, info: Info) -> Group | None:
-        row = await nested.one(info.context, "group", self.group_id, self.as_of)
-        return Group.of(row) if row else None
+    async def groups(self, info: Info) -> list[Group]:
+        rows = await nested.many(info.context, "group", self.group_ids, self.as_of)
+        return [Group.of(r, self.as_of) for r in rows]
 
     async def _permissions(
         self, info: Info
@@ -197,8 +224,8 @@ class User:
             version=row.version,
             created_at=_created(row),
             updated_at=row.updated_at,
-            role_id=data.get("role_id"),
-            group_id=data.get("group_id"),
+            role_ids=tuple(data.get("role_ids") or ()),
+            group_ids=tuple(data.get("group_ids") or ()),
             as_of=as_of,
             block=data.get("block"),
             deleted=data.get("deleted", False),

@@ -7,19 +7,21 @@ TargetMissing or TargetReferenced(count).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from domain.aggregate import Claim
 from domain.model import Effects
 from infra.dynamodb.attributes import Item, get_n, n, s
-from infra.dynamodb.event_items import event_item, guard_key, refs_key
+from infra.dynamodb.event_items import TREE_KEY, event_item, guard_key, refs_key
 from pipeline.ports import (
     AppendError,
     ClaimTaken,
     TargetMissing,
     TargetReferenced,
+    TreeMoved,
     VersionConflict,
 )
 from pipeline.records import RecordedEvent
@@ -87,7 +89,27 @@ def steps(table: str, stream: str, events: Sequence[RecordedEvent], effects: Eff
         )
         delete["Delete"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         out.append(Step(delete, _referenced(target)))
+    if effects.tree is not None:
+        out.append(Step(_tree(table, effects.tree.expected, effects.tree.parents), _moved))
     return out
+
+
+def _tree(table: str, expected: int, parents: Mapping[str, str]) -> dict[str, Any]:
+    """The whole parent map, one item, written only over the version the decision read."""
+    item = {
+        **TREE_KEY,
+        "tree_version": n(expected + 1),
+        "parents": s(json.dumps(dict(sorted(parents.items())), separators=(",", ":"))),
+    }
+    condition = ABSENT if expected == 0 else "#tv = :expected"
+    put = _put(table, item, condition, {"#tv": "tree_version"} if expected else NAMES)
+    if expected:
+        put["Put"]["ExpressionAttributeValues"] = {":expected": n(expected)}
+    return put
+
+
+def _moved(_: Item | None) -> AppendError:
+    return TreeMoved("the group tree moved on since it was read")
 
 
 def _conflict(stream: str, version: int) -> Refusal:

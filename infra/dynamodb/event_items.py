@@ -66,3 +66,6 @@ def guard_key(kind: str, value: str) -> Item:
 
 def refs_key(target: str) -> Item:
     return {"stream": s(f"refs#{target}"), "version": n(0)}
+
+
+TREE_KEY: Item = {"stream": s("tree#groups"), "version": n(0)}  # the group tree's one item

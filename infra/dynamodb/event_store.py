@@ -8,6 +8,7 @@ for its reads, never one Query per stream.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,8 @@ from domain.model import Effects
 from infra.dynamodb.append import refusal, steps
 from infra.dynamodb.attributes import TRANSACTION_CANCELED, error_code, n, s
 from infra.dynamodb.batch_get import batch_get
-from infra.dynamodb.event_items import TIME_INDEX, TIME_SHARDS, record_of
+from infra.dynamodb.event_items import TIME_INDEX, TIME_SHARDS, TREE_KEY, record_of
+from pipeline.ports import GroupTree
 from pipeline.records import RecordedEvent
 
 STREAMS_PER_FETCH = 200  # histories held in memory at once while replaying
@@ -43,6 +45,14 @@ class DynamoEventStore:
             if "LastEvaluatedKey" not in page:
                 return records
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def group_tree(self) -> GroupTree:
+        item = self.client.get_item(TableName=self.table, Key=TREE_KEY, ConsistentRead=True).get(
+            "Item"
+        )
+        if item is None:
+            return GroupTree()
+        return GroupTree(int(item["tree_version"]["N"]), json.loads(item["parents"]["S"]))
 
     def append(
         self,

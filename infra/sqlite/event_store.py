@@ -7,13 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from domain.codec import iso_datetime
-from domain.model import Effects
+from domain.model import Effects, TreeWrite
 from infra.sqlite.db import Database
 from pipeline.ports import (
     AppendError,
     ClaimTaken,
+    GroupTree,
     TargetMissing,
     TargetReferenced,
+    TreeMoved,
     VersionConflict,
 )
 from pipeline.records import RecordedEvent
@@ -51,6 +53,10 @@ class SqliteEventStore:
             f"SELECT {COLUMNS} FROM events WHERE stream = ? ORDER BY version", (stream,)
         )
         return [record_of(row) for row in rows]
+
+    def group_tree(self) -> GroupTree:
+        row = self.db.conn().execute("SELECT version, parents FROM group_tree").fetchone()
+        return GroupTree() if row is None else GroupTree(row[0], json.loads(row[1]))
 
     def append(
         self,
@@ -134,7 +140,25 @@ def _insert(conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
     )
 
 
+def _write_tree(conn: sqlite3.Connection, tree: TreeWrite) -> None:
+    parents = json.dumps(dict(sorted(tree.parents.items())), separators=(",", ":"))
+    if tree.expected == 0:
+        written = conn.execute(
+            "INSERT INTO group_tree (id, version, parents) VALUES (1, 1, ?) ON CONFLICT DO NOTHING",
+            (parents,),
+        ).rowcount
+    else:
+        written = conn.execute(
+            "UPDATE group_tree SET version = version + 1, parents = ? WHERE version = ?",
+            (parents, tree.expected),
+        ).rowcount
+    if not written:
+        raise TreeMoved(f"the group tree moved past version {tree.expected}")
+
+
 def _apply_effects(conn: sqlite3.Connection, stream: str, effects: Effects) -> None:
+    if effects.tree is not None:
+        _write_tree(conn, effects.tree)
     for claim in effects.release:
         conn.execute(
             "DELETE FROM claims WHERE kind = ? AND value = ? AND owner = ?",

@@ -37,10 +37,22 @@ def deleted_users_listed(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS view_user_deleted ON view_user (deleted, id)")
 
 
+def authorizations_by_name(conn: sqlite3.Connection) -> None:
+    """Checks find an authorization by its name's key since issue 13. A file made before has
+    no such column: added here, and filled when the views are replayed (README: upgrading)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(view_authorization)")}
+    if "name_key" not in columns:
+        conn.execute("ALTER TABLE view_authorization ADD COLUMN name_key TEXT")
+    conn.execute(
+        "CREATE INDEX IF NOT EXISTS view_authorization_by_name ON view_authorization (name_key)"
+    )
+
+
 # In order; a file at user_version n has had the first n.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     email_claims_in_nfkc,
     deleted_users_listed,
+    authorizations_by_name,
 )
 
 

@@ -35,6 +35,11 @@ CREATE TABLE IF NOT EXISTS targets (
     stream TEXT PRIMARY KEY,
     refs INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_tree (  -- one row: every group's parent, versioned as a whole
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL,
+    parents TEXT NOT NULL                   -- JSON: group id -> parent id
+);
 CREATE TABLE IF NOT EXISTS checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL
@@ -84,13 +89,17 @@ CREATE TABLE IF NOT EXISTS view_user (
     created_at TEXT,
     updated_at TEXT NOT NULL,
     email_key TEXT,
-    role_id TEXT,
-    group_id TEXT,
     deleted INTEGER                         -- 1: deleted, restorable (data kept)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS view_user_by_email ON view_user (email_key);
-CREATE INDEX IF NOT EXISTS view_user_by_role ON view_user (role_id, id);
-CREATE INDEX IF NOT EXISTS view_user_by_group ON view_user (group_id, id);
+CREATE TABLE IF NOT EXISTS view_member (    -- a live user's or group's references, to filter on
+    kind TEXT NOT NULL,                     -- the member's kind: user or group
+    via TEXT NOT NULL,                      -- role_id, group_id (a user's) or parent_id
+    target TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (kind, via, target, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS view_member_by_id ON view_member (kind, id);
 CREATE TABLE IF NOT EXISTS view_role (
     id TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
@@ -103,7 +112,8 @@ CREATE TABLE IF NOT EXISTS view_authorization (
     version INTEGER NOT NULL,
     data TEXT,
     created_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    name_key TEXT                           -- unique_key(name): checks find it by name
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS view_group (
     id TEXT PRIMARY KEY,

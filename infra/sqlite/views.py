@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from domain.codec import iso_datetime
-from domain.rules import email_key
+from domain.rules import email_key, unique_key
 from infra.sqlite.db import Database
 from infra.sqlite.schema import VIEW_TABLES
-from pipeline.ports import ViewFilter
+from pipeline.ports import MEMBER_FILTERS, MEMBERSHIPS, ViewFilter, memberships
 from pipeline.records import ViewRow
 
 BASE = ("id", "version", "data", "created_at", "updated_at")
@@ -20,9 +20,10 @@ BASE = ("id", "version", "data", "created_at", "updated_at")
 INDEXED: dict[str, dict[str, Callable[[dict[str, Any]], Any]]] = {
     "user": {
         "email_key": lambda d: None if d.get("deleted") else email_key(d["email"]),
-        "role_id": lambda d: None if d.get("deleted") else d.get("role_id"),
-        "group_id": lambda d: None if d.get("deleted") else d.get("group_id"),
         "deleted": lambda d: 1 if d.get("deleted") else None,
+    },
+    "authorization": {
+        "name_key": lambda d: unique_key(d["name"]),
     },
 }
 # A block in force at ? (its `until`, when it has one, is still ahead): ISO UTC strings sort
@@ -82,7 +83,9 @@ class SqliteViews:
             found[n].append(_row(kind, tuple(row)))
         return found
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         columns, values = _columns(row)
         table = VIEW_TABLES[row.kind]
         with self.db.write() as conn:
@@ -91,10 +94,14 @@ class SqliteViews:
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})"
                     " ON CONFLICT DO NOTHING"
                 )
-                return conn.execute(sql, values).rowcount == 1
-            sets = ", ".join(f"{c} = ?" for c in columns[1:])
-            sql = f"UPDATE {table} SET {sets} WHERE id = ? AND version = ?"
-            return conn.execute(sql, [*values[1:], row.id, expected_version]).rowcount == 1
+            else:
+                sets = ", ".join(f"{c} = ?" for c in columns[1:])
+                sql = f"UPDATE {table} SET {sets} WHERE id = ? AND version = ?"
+                values = [*values[1:], row.id, expected_version]
+            written = conn.execute(sql, values).rowcount == 1
+            if written:
+                _write_memberships(conn, row)
+            return written
 
     def replace(self, row: ViewRow) -> bool:
         columns, values = _columns(row)
@@ -105,7 +112,21 @@ class SqliteViews:
             f" ON CONFLICT (id) DO UPDATE SET {sets} WHERE excluded.version >= {table}.version"
         )
         with self.db.write() as conn:
-            return conn.execute(sql, values).rowcount == 1
+            written = conn.execute(sql, values).rowcount == 1
+            if written:
+                _write_memberships(conn, row)
+            return written
+
+
+def _write_memberships(conn: Any, row: ViewRow) -> None:
+    """The row's references as view_member rows, in the row's own write."""
+    if row.kind not in MEMBERSHIPS:
+        return
+    conn.execute("DELETE FROM view_member WHERE kind = ? AND id = ?", (row.kind, row.id))
+    conn.executemany(
+        "INSERT INTO view_member (kind, via, target, id) VALUES (?, ?, ?, ?)",
+        [(row.kind, via, target, row.id) for via, target in memberships(row.kind, row.data)],
+    )
 
 
 def _select() -> str:
@@ -127,11 +148,18 @@ def _clauses(kind: str, after: str | None, where: ViewFilter) -> tuple[list[str]
     if after is not None:
         clauses.append("id > ?")
         params.append(after)
-    for column in ("email_key", "role_id", "group_id"):
+    for column in ("email_key", "name_key"):
         value = getattr(where, column)
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    for via in MEMBER_FILTERS:
+        value = getattr(where, via)
+        if value is not None:
+            clauses.append(
+                "id IN (SELECT id FROM view_member WHERE kind = ? AND via = ? AND target = ?)"
+            )
+            params += [kind, via, value]
     return clauses, params
 
 

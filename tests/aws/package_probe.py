@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported where used: the authorizer's package has no pipeli
     from datetime import datetime
 
     from domain.model import Effects
-    from pipeline.ports import Backend, Message, OutMessage, ViewFilter
+    from pipeline.ports import Backend, GroupTree, Message, OutMessage, ViewFilter
     from pipeline.records import CommandError, CommandRecord, RecordedEvent, Status, ViewRow
 
 
@@ -49,6 +49,9 @@ class Unused(NotImplementedError):
 class Events:
     def load(self, stream: str) -> list[RecordedEvent]:
         raise Unused("EventStore.load")
+
+    def group_tree(self) -> GroupTree:
+        raise Unused("EventStore.group_tree")
 
     def append(
         self,
@@ -121,7 +124,7 @@ class Queue:
 
 
 class Views:
-    """Knows the probe's caller, a user whose role is gone: `me { role }` takes the loaders."""
+    """Knows the probe's caller, a user whose role is gone: `me { roles }` takes the loaders."""
 
     def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
         if (kind, aggregate_id) != ("user", "auth0|probe"):
@@ -130,7 +133,7 @@ class Views:
 
         from pipeline.records import ViewRow
 
-        data = {"email": "p@example.com", "first_name": "P", "last_name": "Q", "role_id": "r1"}
+        data = {"email": "p@example.com", "first_name": "P", "last_name": "Q", "role_ids": ["r1"]}
         now = datetime.now(UTC)
         return ViewRow("user", aggregate_id, 1, data, now, now)
 
@@ -147,7 +150,9 @@ class Views:
     ) -> list[list[ViewRow]]:
         raise Unused("Views.pages")
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         raise Unused("Views.put")
 
     def replace(self, row: ViewRow) -> bool:
@@ -262,12 +267,12 @@ def probe_graphql_api() -> None:
             "stage": "$default",
             "requestId": "probe",
         },
-        "body": json.dumps({"query": "{ me { id role { id } } }"}),
+        "body": json.dumps({"query": "{ me { id roles { id } } }"}),
         "isBase64Encoded": False,
     }
     reply = graphql_api(event, Context())
     assert reply["statusCode"] == 200, reply
-    expected = {"data": {"me": {"id": "auth0|probe", "role": None}}}
+    expected = {"data": {"me": {"id": "auth0|probe", "roles": []}}}
     assert json.loads(reply["body"]) == expected, reply
 
 

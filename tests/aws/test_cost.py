@@ -71,3 +71,16 @@ def test_a_replay_reads_in_pages_and_writes_once_per_stream(metered: tuple[Aws, 
     assert aws.status(receipt.id) is Status.APPLIED
     assert counts["dynamodb.PutItem"] <= streams + 1  # a row per stream (and the command)
     assert sum(counts.values()) <= 1.1 * streams, counts
+
+
+def test_a_check_and_a_group_grant_cost_the_same_with_10_or_300_users() -> None:
+    """`can` for a user in 20 groups 4 levels deep reads the user, the authorization by name,
+    each level of groups and the roles: the same requests however many users exist. Granting a
+    role to a group writes the group, never its members."""
+    from bench.aws_cost import check_costs
+
+    small, large = check_costs(10), check_costs(300)
+    assert small["check"] == large["check"]
+    assert sum(small["check"].values()) == 3 + 4  # (the goal is 3: docs/design.md)
+    assert small["group_grant"]["requests"] == large["group_grant"]["requests"]
+    assert "dynamodb.Scan" not in small["group_grant"]["requests"]

@@ -29,8 +29,7 @@ def test_the_created_tables_have_the_declared_keys_indexes_streams_and_protectio
         assert {i["IndexName"] for i in users["GlobalSecondaryIndexes"]} == {
             "by_id",
             "by_email",
-            "by_role",
-            "by_group",
+            "by_member",
         }
 
 

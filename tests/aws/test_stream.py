@@ -48,7 +48,7 @@ def test_only_new_events_are_forwarded_not_guards_counts_or_removals(aws: Aws) -
     backend = aws.backend
     role_id = new_id()
     as_admin(backend, create_role(role_id, "ops"))  # a name guard and a reference count
-    as_admin(backend, create_user("auth0|u", "u@example.com", role_id=role_id))  # count + 1
+    as_admin(backend, create_user("auth0|u", "u@example.com", role_ids=(role_id,)))  # count + 1
     as_admin(backend, c.DeleteUser(id="auth0|u"))  # a guard released, count - 1
     while aws.pollers.commands.poll():
         pass

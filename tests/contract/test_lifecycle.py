@@ -23,7 +23,9 @@ def test_a_restore_retakes_the_email_and_only_the_references_that_still_exist(
     role, group = new_id(), new_id()
     as_admin(backend, create_role(role, f"r-{role}"))
     as_admin(backend, c.CreateGroup(id=group, name=f"g-{group}", description="g"))
-    as_admin(backend, create_user("auth0|back", "back@example.com", role_id=role, group_id=group))
+    as_admin(
+        backend, create_user("auth0|back", "back@example.com", role_ids=[role], group_ids=[group])
+    )
     as_admin(backend, c.DeleteUser(id="auth0|back"))
     deployment.drain()
     dropped = as_admin(backend, c.DeleteRole(id=role))  # nobody refers to it while deleted

@@ -20,7 +20,7 @@ from domain.model import Effects
 from pipeline.command_stage import handle_command
 from pipeline.delivery import MAX_DELIVERIES
 from pipeline.executor import handle_event
-from pipeline.ports import Backend, CommandLog, EventStore, OutMessage, Queue
+from pipeline.ports import Backend, CommandLog, EventStore, GroupTree, OutMessage, Queue
 from pipeline.records import CommandError, CommandRecord, RecordedEvent, Status, ViewRow
 from tests.support.builders import (
     as_admin,
@@ -83,7 +83,7 @@ def test_a_user_never_points_at_a_role_deleted_concurrently(
         deployment.drain()
         user_id = f"auth0|racer-{first}-{round_}"
         create_command = create_user(
-            user_id, f"racer-{first}-{round_}@example.com", role_id=role_id
+            user_id, f"racer-{first}-{round_}@example.com", role_ids=(role_id,)
         )
         delete_command = c.DeleteRole(id=role_id)
         if first == "create":
@@ -101,7 +101,7 @@ def test_a_user_never_points_at_a_role_deleted_concurrently(
         role = backend.views.get("role", role_id)
         assert role is not None
         if user is not None and not user.deleted:
-            assert user.data is not None and user.data["role_id"] == role_id
+            assert user.data is not None and user.data["role_ids"] == [role_id]
             assert not role.deleted
 
         if first == "create":
@@ -112,7 +112,7 @@ def test_a_user_never_points_at_a_role_deleted_concurrently(
             refused = as_admin(backend, c.DeleteRole(id=role_id))
             deployment.drain()
             assert error_code(backend, refused) == "CONFLICT"
-            assert "still referenced by 1 user" in error_message(backend, refused)
+            assert "still referenced by 1 user or group" in error_message(backend, refused)
             as_admin(backend, c.DeleteUser(id=user_id))
             deployment.drain()
             allowed = as_admin(backend, c.DeleteRole(id=role_id))
@@ -124,7 +124,7 @@ def test_a_user_never_points_at_a_role_deleted_concurrently(
             assert user is None and role.deleted
             # The deleted role takes no new references.
             late = as_admin(
-                backend, create_user(f"{user_id}-late", f"late-{round_}@x.io", role_id=role_id)
+                backend, create_user(f"{user_id}-late", f"late-{round_}@x.io", role_ids=(role_id,))
             )
             deployment.drain()
             assert error_code(backend, late) == "NOT_FOUND"
@@ -305,6 +305,9 @@ class FailingStream:
         if stream == self.stream:
             raise OSError("the disk is on fire")
         return self.store.load(stream)
+
+    def group_tree(self) -> GroupTree:
+        return self.store.group_tree()
 
     def append(
         self,

@@ -62,7 +62,7 @@ def test_pages_of_many_filters_are_each_filters_own_page(deployment: Deployment)
                     email=f"p{g}{n}@example.com",
                     first_name="P",
                     last_name="G",
-                    group_id=group_id,
+                    group_ids=(group_id,),
                 ),
             )
     deployment.drain()

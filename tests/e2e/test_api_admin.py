@@ -20,7 +20,7 @@ from tests.support.api_server import (
 
 USER = """query($id: ID!, $asOf: DateTime) { user(id: $id, asOf: $asOf) {
   id email firstName lastName birthDate version createdAt updatedAt
-  role { id name authorizations { id name } } group { id name } } }"""
+  roles { id name authorizations { id name } } groups { id name } } }"""
 
 
 def test_admin_creates_reads_updates_and_deletes_an_authorization(
@@ -65,9 +65,9 @@ def test_admin_manages_a_role_with_its_authorizations(server: Server, admin: str
 
 def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str) -> None:
     group_id = new_group(server, admin)
-    members = {new_user(server, admin, groupId=group_id) for _ in range(3)}
+    members = {new_user(server, admin, groupIds=[group_id]) for _ in range(3)}
     query = """query($id: ID!, $after: String) { group(id: $id) { name
-      members(first: 2, after: $after) { edges { node { id group { id } } }
+      members(first: 2, after: $after) { edges { node { id groups { id } } }
         pageInfo { hasNextPage endCursor } } } }"""
     first = server.gql(query, admin, id=group_id)["group"]["members"]
     assert first["pageInfo"]["hasNextPage"] is True
@@ -76,7 +76,7 @@ def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str) 
     assert second["pageInfo"]["hasNextPage"] is False
     seen = [e["node"]["id"] for e in first["edges"] + second["edges"]]
     assert sorted(seen) == sorted(members)
-    assert all(e["node"]["group"]["id"] == group_id for e in first["edges"])
+    assert all(e["node"]["groups"] == [{"id": group_id}] for e in first["edges"])
 
     rename = """mutation($id: ID!, $name: String!) {
       updateGroup(input: {id: $id, name: $name}) { commandId } }"""
@@ -88,23 +88,27 @@ def test_admin_manages_a_group_and_sees_its_members(server: Server, admin: str) 
 def test_admin_manages_a_user(server: Server, admin: str) -> None:
     auth = new_authorization(server, admin)
     role, group = new_role(server, admin, [auth]), new_group(server, admin)
-    user_id = new_user(server, admin, roleId=role, groupId=group, birthDate="1815-12-10")
+    other = new_role(server, admin)
+    user_id = new_user(
+        server, admin, roleIds=[role, other], groupIds=[group], birthDate="1815-12-10"
+    )
     user = server.gql(USER, admin, id=user_id)["user"]
     assert user["birthDate"] == "1815-12-10"
-    assert user["role"] == {
+    assert [r["id"] for r in user["roles"]] == [role, other]
+    assert user["roles"][0] == {
         "id": role,
-        "name": user["role"]["name"],
-        "authorizations": [{"id": auth, "name": user["role"]["authorizations"][0]["name"]}],
+        "name": user["roles"][0]["name"],
+        "authorizations": [{"id": auth, "name": user["roles"][0]["authorizations"][0]["name"]}],
     }
-    assert user["group"]["id"] == group
+    assert [g["id"] for g in user["groups"]] == [group]
     assert user["createdAt"].endswith("Z") and user["version"] == 1
 
     update = """mutation($id: ID!) { updateUser(input: {id: $id, lastName: " King ",
-      roleId: null, birthDate: null}) { commandId } }"""
+      roleIds: [], birthDate: null}) { commandId } }"""
     assert server.run(update, admin, id=user_id)["version"] == 2
     user = server.gql(USER, admin, id=user_id)["user"]
-    assert (user["lastName"], user["role"], user["birthDate"]) == ("King", None, None)
-    assert user["group"]["id"] == group
+    assert (user["lastName"], user["roles"], user["birthDate"]) == ("King", [], None)
+    assert [g["id"] for g in user["groups"]] == [group]
 
     delete = "mutation($id: ID!) { deleteUser(id: $id) { commandId } }"
     assert server.run(delete, admin, id=user_id)["status"] == "APPLIED"
@@ -129,8 +133,9 @@ def test_lists_page_through_every_item_once(server: Server, admin: str) -> None:
 
 def test_users_filter_by_email_role_and_group(server: Server, admin: str) -> None:
     role, group = new_role(server, admin), new_group(server, admin)
-    with_role = new_user(server, admin, roleId=role)
-    in_group = new_user(server, admin, groupId=group)
+    with_role = new_user(server, admin, roleIds=[role])
+    in_group = new_user(server, admin, groupIds=[group])
+    both = new_user(server, admin, roleIds=[role], groupIds=[group])
     query = """query($filter: UserFilter) { users(first: 100, filter: $filter) {
       edges { node { id email } } } }"""
 
@@ -138,8 +143,9 @@ def test_users_filter_by_email_role_and_group(server: Server, admin: str) -> Non
         edges = server.gql(query, admin, filter=filter)["users"]["edges"]
         return [e["node"]["id"] for e in edges]
 
-    assert ids(roleId=role) == [with_role]
-    assert ids(groupId=group) == [in_group]
+    assert sorted(ids(roleId=role)) == sorted([with_role, both])
+    assert sorted(ids(groupId=group)) == sorted([in_group, both])
+    assert ids(roleId=role, groupId=group) == [both]
     email = f"  {with_role.replace('|', '.').upper()}@EXAMPLE.COM "
     assert ids(email=email) == [with_role]
 
@@ -170,7 +176,7 @@ def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(
 ) -> None:
     auth = new_authorization(server, admin)
     role = new_role(server, admin, [auth])
-    user_id = new_user(server, admin, roleId=role)
+    user_id = new_user(server, admin, roleIds=[role])
     before = server.gql(USER, admin, id=user_id)["user"]
     moment = before["updatedAt"]
 
@@ -183,7 +189,7 @@ def test_as_of_shows_the_object_and_its_nested_objects_at_that_instant(
 
     then = server.gql(USER, admin, id=user_id, asOf=moment)["user"]
     assert then["firstName"] == before["firstName"] and then["version"] == 1
-    assert then["role"]["name"] == before["role"]["name"]
+    assert then["roles"][0]["name"] == before["roles"][0]["name"]
     long_ago = "2000-01-01T00:00:00+02:00"
     assert server.gql(USER, admin, id=user_id, asOf=long_ago)["user"] is None
 
@@ -265,3 +271,39 @@ def test_command_reads_back_with_its_receipt_data(server: Server, admin: str) ->
     command = server.gql(query, admin, id=command_id)["command"]
     assert command["aggregateId"] == receipt["createRole"]["aggregateId"]
     assert (command["name"], command["status"], command["version"]) == ("CreateRole", "APPLIED", 1)
+
+
+def test_admin_nests_groups_that_grant_roles(server: Server, admin: str) -> None:
+    role = new_role(server, admin)
+    create = """mutation($input: CreateGroupInput!) { createGroup(input: $input) {
+      commandId status aggregateId } }"""
+    top = applied(
+        server.run(
+            create, admin, input={"name": unique("top"), "description": "d", "roleIds": [role]}
+        )
+    )
+    child = applied(
+        server.run(
+            create, admin, input={"name": unique("child"), "description": "d", "parentId": top}
+        )
+    )
+    query = """query($id: ID!) { group(id: $id) { id parent { id } roles { id }
+      children(first: 10) { edges { node { id } } } } }"""
+    found = server.gql(query, admin, id=top)["group"]
+    assert found["parent"] is None and found["roles"] == [{"id": role}]
+    assert found["children"]["edges"] == [{"node": {"id": child}}]
+    assert server.gql(query, admin, id=child)["group"]["parent"] == {"id": top}
+
+    move = """mutation($input: UpdateGroupInput!) { updateGroup(input: $input) { commandId } }"""
+    done = server.run(move, admin, input={"id": top, "parentId": child})
+    assert (done["status"], done["error"]["code"], done["error"]["field"]) == (
+        "REJECTED",
+        "CYCLE",
+        "parentId",
+    )
+    assert server.run(move, admin, input={"id": child, "parentId": None})["status"] == "APPLIED"
+    assert server.gql(query, admin, id=child)["group"]["parent"] is None
+    assert server.gql(query, admin, id=top)["group"]["children"]["edges"] == []
+    errors = server.errors(move, admin, input={"id": top, "roleIds": None})
+    assert errors.codes == ["BAD_USER_INPUT"]
+    assert errors.errors[0]["extensions"]["field"] == "roleIds"

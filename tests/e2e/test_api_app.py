@@ -128,7 +128,7 @@ def test_a_request_leaves_nothing_for_the_cycle_collector(
     token = admin_token(authority)
     created = "mutation($in: CreateUserInput!) { createUser(input: $in) { commandId status } }"
     polled = "query($a: ID!, $b: ID!) { a: command(id: $a) { status } b: command(id: $b) { id } }"
-    paged = "{ users(first: 10) { edges { node { id email role { name } } } } }"
+    paged = "{ users(first: 10) { edges { node { id email roles { name } } } } }"
     pipeline = Runner(backend)
 
     async def requests(n: int) -> None:
@@ -214,7 +214,9 @@ class BrokenViews:
     ) -> list[list[ViewRow]]:
         raise _table_gone()
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         raise _table_gone()
 
     def replace(self, row: ViewRow) -> bool:
@@ -261,8 +263,10 @@ class CountingViews:
         self.reads += 1
         return self.inner.pages(kind, first, after, wheres)
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
-        return self.inner.put(row, expected_version)
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
+        return self.inner.put(row, expected_version, previous)
 
     def replace(self, row: ViewRow) -> bool:
         return self.inner.replace(row)
@@ -286,17 +290,17 @@ def populate(backend: EmbeddedBackend, users: int) -> None:
             email=f"u{n}@example.com",
             first_name="F",
             last_name="L",
-            role_id=ids[2],
-            group_id=ids[3],
+            role_ids=(ids[2],),
+            group_ids=(ids[3],),
         )
         submit(backend, user, "t", True)
     Runner(backend).run_until_idle()
 
 
-# The largest page of users with their role's authorizations the cost limit accepts: a role may
-# hold 100 authorizations, so each user counts 103 nodes (schema/cost.py).
-PAGE = """{ users(first: 9) { edges { node { id role { name authorizations { name } }
-  group { name } } } } }"""
+# A page of users with their roles and groups, and the authorizations of one role (a user's
+# roles' authorizations weigh up to 20 x 40 nodes each: schema/cost.py).
+PAGE = """{ users(first: 9) { edges { node { id roles { name } groups { name } } } }
+  role(id: "00000000-0000-4000-8000-000000000002") { authorizations { name } } }"""
 
 
 @pytest.mark.parametrize("users", [2, 9])
@@ -310,9 +314,11 @@ def test_a_page_of_users_costs_a_fixed_number_of_view_reads(
     reply = post(app, PAGE, admin_token(authority))
     edges = reply["data"]["users"]["edges"]
     assert len(edges) == users
-    assert all(len(e["node"]["role"]["authorizations"]) == 2 for e in edges)
-    # the page, then one batch each for roles, groups and authorizations
-    assert counting.reads == 4
+    assert all(e["node"]["roles"] == [{"name": "r"}] for e in edges)
+    assert all(e["node"]["groups"] == [{"name": "g"}] for e in edges)
+    assert len(reply["data"]["role"]["authorizations"]) == 2
+    # the page and the role, then one batch each for roles, groups and authorizations
+    assert counting.reads == 5
 
 
 GROUPS_PAGE = """{ groups(first: 100) { edges { node { name
@@ -334,7 +340,7 @@ def test_a_page_of_groups_with_their_members_costs_a_fixed_number_of_view_reads(
                 email=f"g{i}-{n}@example.com",
                 first_name="F",
                 last_name="L",
-                group_id=group_id,
+                group_ids=(group_id,),
             )
             submit(backend, user, "t", True)
     Runner(backend).run_until_idle()

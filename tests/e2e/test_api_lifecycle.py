@@ -25,7 +25,7 @@ DELETE = "mutation($id: ID!) { deleteUser(id: $id) { commandId } }"
 RESTORE = "mutation($id: ID!) { restoreUser(id: $id) { commandId } }"
 UPDATE_ME = "mutation($input: UpdateMeInput!) { updateMe(input: $input) { commandId } }"
 USER = """query($id: ID!, $asOf: DateTime) { user(id: $id, asOf: $asOf) {
-  id status email role { id } group { id } block { reason blockedBy at until } } }"""
+  id status email roles { id } groups { id } block { reason blockedBy at until } } }"""
 LIST = """query($status: UserStatus, $after: String) {
   users(first: 100, after: $after, filter: {status: $status}) {
     edges { node { id status } } pageInfo { hasNextPage endCursor } } }"""
@@ -115,7 +115,7 @@ def test_a_deleted_user_is_listed_for_admins_and_restored_as_they_were(
     server: Server, admin: str
 ) -> None:
     role, group = new_role(server, admin), new_group(server, admin)
-    user = new_user(server, admin, roleId=role, groupId=group)
+    user = new_user(server, admin, roleIds=[role], groupIds=[group])
     applied(server, BLOCK, admin, id=user, reason="under review")
     applied(server, DELETE, admin, id=user)
     assert server.gql(USER, admin, id=user)["user"] is None
@@ -128,7 +128,7 @@ def test_a_deleted_user_is_listed_for_admins_and_restored_as_they_were(
 
     back = server.gql(USER, admin, id=user)["user"]
     assert back["status"] == "BLOCKED" and back["block"]["reason"] == "under review"
-    assert back["role"] == {"id": role} and back["group"] is None
+    assert back["roles"] == [{"id": role}] and back["groups"] == []
     assert user not in listed(server, admin, "DELETED")
     # The email claim is taken again.
     twin = {"id": f"auth0|{uuid.uuid4().hex[:12]}", "firstName": "T", "lastName": "W"}

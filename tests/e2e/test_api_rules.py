@@ -56,9 +56,15 @@ def test_a_taken_name_is_a_duplicate(server: Server, admin: str, create: str) ->
 
 
 def test_a_missing_target_or_reference_is_not_found(server: Server, admin: str) -> None:
-    done = server.run(CREATE_USER, admin, input=user_input(roleId=str(uuid.uuid4())))
+    done = server.run(CREATE_USER, admin, input=user_input(roleIds=[str(uuid.uuid4())]))
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "NOT_FOUND")
-    assert done["error"]["field"] == "roleId"
+    assert done["error"]["field"] == "roleIds"
+    done = server.run(CREATE_USER, admin, input=user_input(groupIds=[str(uuid.uuid4())]))
+    assert (done["error"]["code"], done["error"]["field"]) == ("NOT_FOUND", "groupIds")
+    under = """mutation($id: ID!) { updateGroup(input: {id: $id, parentId: $id}) { commandId } }"""
+    group = new_group(server, admin)
+    done = server.run(under, admin, id=group)
+    assert (done["error"]["code"], done["error"]["field"]) == ("CYCLE", "parentId")
 
     update = """mutation($id: ID!) { updateGroup(input: {id: $id, name: "x"}) { commandId } }"""
     done = server.run(update, admin, id=str(uuid.uuid4()))
@@ -86,10 +92,10 @@ def test_deleting_a_referenced_target_is_a_conflict_with_the_count(
     role = new_role(server, admin, [auth])
     group = new_group(server, admin)
     for _ in range(2):
-        new_user(server, admin, roleId=role, groupId=group)
+        new_user(server, admin, roleIds=[role], groupIds=[group])
     cases = [
-        ("deleteRole", role, "2 users"),
-        ("deleteGroup", group, "2 users"),
+        ("deleteRole", role, "2 users or groups"),
+        ("deleteGroup", group, "2 members or child groups"),
         ("deleteAuthorization", auth, "1 role"),
     ]
     for mutation, target, count in cases:
@@ -103,13 +109,15 @@ def test_deleting_a_referenced_target_is_a_conflict_with_the_count(
 # BAD_USER_INPUT ---------------------------------------------------------------------------------
 
 TOMORROW = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
-BAD_USERS = {
+BAD_USERS: dict[str, tuple[dict[str, object], str]] = {
     "bad email": ({"email": "not-an-email"}, "email"),
     "empty first name": ({"firstName": "   "}, "firstName"),
     "long last name": ({"lastName": "x" * 201}, "lastName"),
     "birth date in the future": ({"birthDate": TOMORROW}, "birthDate"),
-    "role id not a uuid": ({"roleId": "admin"}, "roleId"),
-    "group id not a uuid": ({"groupId": "1234"}, "groupId"),
+    "role id not a uuid": ({"roleIds": ["admin"]}, "roleIds"),
+    "group id not a uuid": ({"groupIds": ["1234"]}, "groupIds"),
+    "over 20 roles": ({"roleIds": [str(uuid.uuid4()) for _ in range(21)]}, "roleIds"),
+    "over 20 groups": ({"groupIds": [str(uuid.uuid4()) for _ in range(21)]}, "groupIds"),
     "empty user id": ({"id": ""}, "id"),
     "user id with whitespace": ({"id": "auth0|a b"}, "id"),
     "user id over 128": ({"id": "auth0|" + "x" * 124}, "id"),
@@ -138,9 +146,10 @@ def test_names_over_200_and_descriptions_over_1000_are_refused(server: Server, a
     assert ok["status"] == "APPLIED"
 
 
-def test_a_role_with_more_than_100_authorizations_is_refused(server: Server, admin: str) -> None:
-    """The most a role may hold: the query cost limit counts a role's authorizations by it."""
-    ids = [str(uuid.uuid4()) for _ in range(101)]
+def test_a_role_with_more_than_40_authorizations_is_refused(server: Server, admin: str) -> None:
+    """The most a role may hold: the query cost limit counts a role's authorizations by it, and
+    an update replacing them all stays one DynamoDB transaction."""
+    ids = [str(uuid.uuid4()) for _ in range(41)]
     errors = server.errors(CREATE_ROLE, admin, name=unique("r"), description="d", ids=ids)
     assert errors.codes == ["BAD_USER_INPUT"]
     assert errors.errors[0]["extensions"]["field"] == "authorizationIds"

@@ -14,7 +14,7 @@ from tests.support.api_server import (
 )
 
 ME = """{ me { id email firstName lastName birthDate version
-  role { name authorizations { name } } group { id name } } }"""
+  roles { name authorizations { name } } groups { id name } } }"""
 UPDATE_ME = "mutation($input: UpdateMeInput!) { updateMe(input: $input) { commandId } }"
 
 
@@ -37,7 +37,7 @@ def test_a_user_registers_on_first_login_then_reads_and_updates_their_profile(
     assert done["status"] == "APPLIED" and done["aggregateId"] == sub
     me = server.gql(ME, token)["me"]
     assert (me["id"], me["firstName"], me["birthDate"]) == (sub, "Grace", "1906-12-09")
-    assert me["role"] is None and me["group"] is None
+    assert me["roles"] == [] and me["groups"] == []
 
     done = server.run(UPDATE_ME, token, input={"lastName": "Murray Hopper", "expectedVersion": 1})
     assert done["version"] == 2
@@ -57,12 +57,12 @@ def test_registering_twice_is_rejected_as_duplicate(server: Server) -> None:
 def test_me_shows_role_authorizations_and_group_but_not_members(server: Server, admin: str) -> None:
     auth = new_authorization(server, admin)
     role, group = new_role(server, admin, [auth]), new_group(server, admin)
-    sub = new_user(server, admin, roleId=role, groupId=group)
+    sub = new_user(server, admin, roleIds=[role], groupIds=[group])
     token = server.user_token(sub)
     me = server.gql(ME, token)["me"]
-    assert me["role"]["authorizations"] and me["group"]["id"] == group
+    assert me["roles"][0]["authorizations"] and me["groups"][0]["id"] == group
 
-    errors = server.errors("{ me { group { members { edges { node { id } } } } } }", token)
+    errors = server.errors("{ me { groups { members { edges { node { id } } } } } }", token)
     assert errors.codes == ["FORBIDDEN"]
 
 
@@ -71,13 +71,13 @@ def test_update_me_cannot_send_a_role_or_a_group(server: Server, admin: str) -> 
     sub = f"auth0|{uuid.uuid4().hex}"
     token = server.user_token(sub)
     server.run(REGISTER_ME, token, input=signup(sub))
-    for field, value in (("roleId", role), ("groupId", role)):
+    for field, value in (("roleIds", [role]), ("groupIds", [role])):
         reply = server.post(UPDATE_ME, {"input": {field: value}}, token)
         assert reply.json().get("data") is None  # refused before it ran
         assert field in reply.json()["errors"][0]["message"]
-    inline = f'mutation {{ updateMe(input: {{roleId: "{role}"}}) {{ commandId }} }}'
+    inline = f'mutation {{ updateMe(input: {{roleIds: ["{role}"]}}) {{ commandId }} }}'
     assert server.post(inline, None, token).json().get("data") is None
-    assert server.gql(ME, token)["me"]["role"] is None
+    assert server.gql(ME, token)["me"]["roles"] == []
 
 
 def test_a_user_sees_neither_another_user_nor_their_commands(server: Server, admin: str) -> None:

@@ -156,11 +156,13 @@ class FailingPuts:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.views, name)
 
-    def put(self, row: ViewRow, expected_version: int | None) -> bool:
+    def put(
+        self, row: ViewRow, expected_version: int | None, previous: ViewRow | None = None
+    ) -> bool:
         if (row.id, row.version) == (self.row_id, self.version) and self.left > 0:
             self.left -= 1
             raise OSError("throttled")
-        return self.views.put(row, expected_version)
+        return bool(self.views.put(row, expected_version, previous))
 
 
 # What Lambda itself does around our functions (receive, delete, read the stream), and the
@@ -221,7 +223,7 @@ def seed_users(aws: Aws, count: int, updates_per_user: int = 0) -> list[str]:
         guard = {**guard_key("email", email), "owner": {"S": stream}}
         client.put_item(TableName=settings.events_table, Item=guard)
         row = ViewRow(
-            "user", user_id, 1, {**created, "role_id": None, "group_id": None}, SEEDED_AT, SEEDED_AT
+            "user", user_id, 1, {**created, "role_ids": [], "group_ids": []}, SEEDED_AT, SEEDED_AT
         )
         client.put_item(TableName=settings.view_tables["user"], Item=item_of(row))
         ids.append(user_id)

@@ -24,15 +24,15 @@ def as_admin(backend: Backend, command: Command, command_id: str | None = None) 
 
 
 def create_user(
-    user_id: str, email: str, *, role_id: str | None = None, group_id: str | None = None
+    user_id: str, email: str, *, role_ids: Iterable[str] = (), group_ids: Iterable[str] = ()
 ) -> c.CreateUser:
     return c.CreateUser(
         id=user_id,
         email=email,
         first_name="Ada",
         last_name="Lovelace",
-        role_id=role_id,
-        group_id=group_id,
+        role_ids=tuple(role_ids),
+        group_ids=tuple(group_ids),
     )
 
 

@@ -35,12 +35,13 @@ def new_right(server: Server, admin: str, name: str | None = None) -> Right:
 
 def user_holding(server: Server, admin: str, role_id: str | None) -> str:
     """A new user holding `role_id` (None: no role)."""
-    return new_user(server, admin, roleId=role_id) if role_id else new_user(server, admin)
+    return new_user(server, admin, roleIds=[role_id]) if role_id else new_user(server, admin)
 
 
 def give_role(server: Server, admin: str, user_id: str, role_id: str | None) -> None:
     """The user holds `role_id` from now on (None: no role)."""
-    applied(server.run(UPDATE_USER, admin, input={"id": user_id, "roleId": role_id}))
+    roles = [role_id] if role_id else []
+    applied(server.run(UPDATE_USER, admin, input={"id": user_id, "roleIds": roles}))
 
 
 def service_token(server: Server, name: str = "pep", check: bool = True) -> str:

@@ -25,12 +25,14 @@ def mixed_commands(rng: random.Random, users: int = 12) -> list[Command]:
     for i, user_id in enumerate(user_ids):
         email = f"user{i % (users - 2)}@example.com"  # two clashes
         out.append(
-            create_user(user_id, email, role_id=rng.choice(roles), group_id=rng.choice(groups))
+            create_user(
+                user_id, email, role_ids=(rng.choice(roles),), group_ids=(rng.choice(groups),)
+            )
         )
     for user_id in rng.sample(user_ids, 4):
         out.append(c.UpdateUser(id=user_id, first_name="Grace", email=f"{new_id()}@example.com"))
     for user_id in rng.sample(user_ids, 3):
-        out.append(c.UpdateUser(id=user_id, role_id=None, group_id=rng.choice(groups)))
+        out.append(c.UpdateUser(id=user_id, role_ids=(), group_ids=tuple(rng.sample(groups, 2))))
     out.append(c.DeleteUser(id=rng.choice(user_ids)))
     out.append(c.DeleteRole(id=roles[0]))  # likely still referenced: CONFLICT
     out.append(c.DeleteAuthorization(id=auths[0]))  # likely still referenced: CONFLICT

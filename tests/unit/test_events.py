@@ -35,8 +35,8 @@ def test_a_v1_user_created_event_is_upcast_when_read() -> None:
         first_name="O",
         last_name="L",
         birth_date=date(1990, 5, 1),
-        role_id=None,
-        group_id="9b2d1c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e",
+        role_ids=(),
+        group_ids=("9b2d1c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e",),
     )
     assert fold("user", [event]).birth_date == date(1990, 5, 1)
 

@@ -39,20 +39,28 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
     ("UserCreated", 2): frozenset(
         {"id", "email", "first_name", "last_name", "birth_date", "role_id", "group_id"}
     ),
+    ("UserCreated", 3): frozenset(
+        {"id", "email", "first_name", "last_name", "birth_date", "role_ids", "group_ids"}
+    ),
     ("UserRegistered", 1): frozenset({"id", "email", "first_name", "last_name", "birth_date"}),
     ("UserUpdated", 1): frozenset(
         {"id", "email", "first_name", "last_name", "birth_date", "role_id", "group_id"}
     ),
+    ("UserUpdated", 2): frozenset(
+        {"id", "email", "first_name", "last_name", "birth_date", "role_ids", "group_ids"}
+    ),
     ("UserDeleted", 1): frozenset({"id"}),
     ("UserBlocked", 1): frozenset({"id", "reason", "blocked_by", "at", "until"}),
     ("UserUnblocked", 1): frozenset({"id"}),
-    ("UserRestored", 1): frozenset({"id", "role_id", "group_id"}),
+    ("UserRestored", 1): frozenset({"id", "role_ids", "group_ids"}),
     ("RoleCreated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleUpdated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleDeleted", 1): frozenset({"id"}),
     ("AuthorizationCreated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationUpdated", 1): frozenset({"id", "name", "description"}),
     ("AuthorizationDeleted", 1): frozenset({"id"}),
+    # v1 groups had no parent and no roles: the fields added since have defaults, and v1 data
+    # decodes as it is, so their shape kept its version
     ("GroupCreated", 1): frozenset({"id", "name", "description"}),
     ("GroupUpdated", 1): frozenset({"id", "name", "description"}),
     ("GroupDeleted", 1): frozenset({"id"}),

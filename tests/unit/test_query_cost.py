@@ -13,13 +13,14 @@ from graphql import (
     get_named_type,
 )
 
-from domain.rules import ROLE_AUTHORIZATIONS_MAX
+from domain.rules import ROLE_AUTHORIZATIONS_MAX, USER_GROUPS_MAX, USER_ROLES_MAX
 from schema.build import build_schema
 from schema.cost import LIST_SIZES, MAX_COST, PLUMBING, PLUMBING_SUFFIXES, cost_of
 
 SCHEMA = build_schema()
 INNER = "members(first: 100) { edges { node { id } } }"
-MEMBERS = f"members(first: 100) {{ edges {{ node {{ id group {{ {INNER} }} }} }} }}"
+MEMBERS = f"members(first: 100) {{ edges {{ node {{ id groups {{ {INNER} }} }} }} }}"
+GROUPS = USER_GROUPS_MAX
 
 
 def cost(query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> int:
@@ -35,23 +36,32 @@ def refusal(query: str, variables: dict[str, Any] | None = None) -> GraphQLForma
 
 def test_twenty_aliases_of_nested_members_are_refused_with_their_cost() -> None:
     query = "{ " + " ".join(f'g{i}: group(id: "x") {{ {MEMBERS} }}' for i in range(20)) + " }"
-    assert cost(query) == 20 * (1 + 100 + 100 + 100 * 100)
+    # each member's groups weigh 0.05 each, but every group's members count in full
+    expected = 20 * (1 + 100 + 100 * GROUPS * 0.05 + 100 * GROUPS * 100)
+    assert cost(query) == round(expected) == 4_004_020
     error = refusal(query)
     assert error is not None
-    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "cost": 204020, "maxCost": MAX_COST}
-    assert "204020" in error["message"]
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COSTLY",
+        "cost": 4_004_020,
+        "maxCost": MAX_COST,
+    }
+    assert "4004020" in error["message"]
 
 
 def test_a_page_multiplies_everything_under_it() -> None:
     assert cost("{ users(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }") == 100
-    with_role = "{ users(first: 100) { edges { cursor node { id role { id } group { name } } } } }"
-    assert cost(with_role) == 300
-    authorizations = "{ users(first: 2) { edges { node { role { authorizations { id } } } } } }"
-    assert cost(authorizations) == 2 + 2 + 2 * ROLE_AUTHORIZATIONS_MAX
+    with_roles = (
+        "{ users(first: 100) { edges { cursor node { id roles { id } groups { name } } } } }"
+    )
+    assert cost(with_roles) == 100 + 2 * 100 * USER_ROLES_MAX * 0.05 == 300
+    authorizations = "{ users(first: 2) { edges { node { roles { authorizations { id } } } } } }"
+    roles = 2 * USER_ROLES_MAX
+    assert cost(authorizations) == 2 + roles * 0.05 + roles * ROLE_AUTHORIZATIONS_MAX
 
 
 def test_a_users_page_of_100_with_roles_and_groups_is_well_within_the_limit() -> None:
-    query = "{ users(first: 100) { edges { node { id email role { name } group { name } } } } }"
+    query = "{ users(first: 100) { edges { node { id email roles { name } groups { name } } } } }"
     assert cost(query) * 3 <= MAX_COST
     assert refusal(query) is None
 
@@ -81,15 +91,15 @@ def test_variables_decide_whether_a_document_is_refused() -> None:
     )
     assert refusal(query, {"n": 3}) is None
     error = refusal(query, {"n": 100})
-    assert error is not None and error["extensions"]["cost"] == 10201
+    assert error is not None and error["extensions"]["cost"] == 1 + 100 + 100 + 100 * GROUPS * 100
 
 
 def test_fragments_inline_fragments_and_aliases_count_as_written() -> None:
     fragment = """{ a: users(first: 10) { ...Page } b: users(first: 10) { ... on UserConnection {
       edges { node { ...Role } } } } }
     fragment Page on UserConnection { edges { node { ...Role } } }
-    fragment Role on User { role { id } again: role { id } }"""
-    assert cost(fragment) == 2 * (10 + 10 * 2)
+    fragment Role on User { roles { id } again: roles { id } }"""
+    assert cost(fragment) == 2 * (10 + 10 * 2 * USER_ROLES_MAX * 0.05)
 
 
 def test_only_the_named_operation_counts() -> None:

@@ -24,11 +24,15 @@ def test_create_trims_and_keeps_the_email_as_written() -> None:
             email=" Ada@Example.com ",
             first_name=" Ada ",
             last_name="L",
-            role_id=ROLE.upper(),
+            role_ids=(ROLE.upper(), ROLE),
         ),
     ) == [
         e.UserCreated(
-            id="auth0|ada", email="Ada@Example.com", first_name="Ada", last_name="L", role_id=ROLE
+            id="auth0|ada",
+            email="Ada@Example.com",
+            first_name="Ada",
+            last_name="L",
+            role_ids=(ROLE,),
         )
     ]
 
@@ -60,21 +64,30 @@ def test_an_update_that_changes_nothing_has_no_event() -> None:
     assert when([ADA], c.UpdateUser(id="auth0|ada", email=" ada@example.com ")) == []
 
 
-def test_update_can_clear_role_group_and_birth_date() -> None:
+def test_update_can_clear_roles_groups_and_birth_date() -> None:
     given = [
         e.UserCreated(
             id="auth0|ada",
             email="a@b.io",
             first_name="A",
             last_name="B",
-            role_id=ROLE,
-            group_id=GROUP,
+            role_ids=(ROLE,),
+            group_ids=(GROUP,),
             birth_date=date(1815, 12, 10),
         )
     ]
     assert when(
-        given, c.UpdateUser(id="auth0|ada", role_id=None, group_id=None, birth_date=None)
-    ) == [e.UserUpdated(id="auth0|ada", role_id=None, group_id=None, birth_date=None)]
+        given, c.UpdateUser(id="auth0|ada", role_ids=(), group_ids=(), birth_date=None)
+    ) == [e.UserUpdated(id="auth0|ada", role_ids=(), group_ids=(), birth_date=None)]
+
+
+def test_role_and_group_lists_are_never_null() -> None:
+    assert_refused(
+        [ADA],
+        c.UpdateUser(id="auth0|ada", role_ids=None),  # type: ignore[arg-type]
+        Code.VALIDATION,
+        "role_ids",
+    )
 
 
 def test_update_or_delete_of_a_missing_user_is_not_found() -> None:
@@ -150,17 +163,17 @@ def test_update_me_leaves_role_and_group_as_the_admin_set_them() -> None:
             email="ada@example.com",
             first_name="Ada",
             last_name="L",
-            role_id=ROLE,
-            group_id=GROUP,
+            role_ids=(ROLE,),
+            group_ids=(GROUP,),
         )
     ]
     events = when(given, c.UpdateMe(id="auth0|ada", last_name="Lovelace"), user_ctx("auth0|ada"))
     state = fold("user", [*given, *events])
-    assert (state.last_name, state.role_id, state.group_id) == ("Lovelace", ROLE, GROUP)
+    assert (state.last_name, state.role_ids, state.group_ids) == ("Lovelace", (ROLE,), (GROUP,))
     with pytest.raises(TypeError):
-        c.UpdateMe(id="auth0|ada", role_id=None)  # type: ignore[call-arg]
+        c.UpdateMe(id="auth0|ada", role_ids=())  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        c.UpdateMe(id="auth0|ada", group_id=GROUP)  # type: ignore[call-arg]
+        c.UpdateMe(id="auth0|ada", group_ids=(GROUP,))  # type: ignore[call-arg]
 
 
 def test_update_me_follows_the_same_input_rules_as_an_admin_update() -> None:
@@ -199,21 +212,22 @@ def test_permission_is_checked_before_input() -> None:
 
 
 def test_evolve_folds_the_stream() -> None:
-    state = fold("user", [ADA, e.UserUpdated(id="auth0|ada", role_id=ROLE, email="new@x.io")])
-    assert (state.email, state.role_id, state.first_name) == ("new@x.io", ROLE, "Ada")
+    state = fold("user", [ADA, e.UserUpdated(id="auth0|ada", role_ids=(ROLE,), email="new@x.io")])
+    assert (state.email, state.role_ids, state.first_name) == ("new@x.io", (ROLE,), "Ada")
     deleted = fold("user", [ADA, e.UserDeleted(id="auth0|ada")])
     assert deleted.deleted and deleted.email == ADA.email  # kept, to be restored
 
 
 def test_effects_take_and_release_the_normalised_email_and_count_references() -> None:
     before = fold("user", [ADA])
-    after = fold("user", [ADA, e.UserUpdated(id="auth0|ada", email="NEW@x.io", role_id=ROLE)])
+    update = e.UserUpdated(id="auth0|ada", email="NEW@x.io", role_ids=(ROLE,), group_ids=(GROUP,))
+    after = fold("user", [ADA, update])
     change = effects("user", "auth0|ada", before, after)
     assert {cl.value for cl in change.take} == {"new@x.io"}
     assert {cl.value for cl in change.release} == {"ada@example.com"}
-    assert change.reference == {f"role#{ROLE}"}
+    assert change.reference == {f"role#{ROLE}", f"group#{GROUP}"}
     gone = effects("user", "auth0|ada", after, None)
-    assert gone.unreference == {f"role#{ROLE}"} and gone.delete_target is None
+    assert gone.unreference == {f"role#{ROLE}", f"group#{GROUP}"} and gone.delete_target is None
 
 
 def test_unset_fields_stay_out_of_update_events() -> None:

@@ -15,7 +15,7 @@ from tests.support.given import ADMIN, assert_refused, when
 ROLE = "3f0c5a8e-6f0e-4c7b-9d7e-0a1b2c3d4e5f"
 GROUP = "9b2d1c4e-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
 ADA = e.UserCreated(
-    id="auth0|ada", email="ada@example.com", first_name="Ada", last_name="L", role_id=ROLE
+    id="auth0|ada", email="ada@example.com", first_name="Ada", last_name="L", role_ids=(ROLE,)
 )
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 AT_NOW = dataclasses.replace(ADMIN, now=NOW)
@@ -69,9 +69,9 @@ def test_a_deleted_user_releases_claims_and_references_and_is_listed_deleted() -
 def test_restore_brings_the_user_back_as_before_blocked_included() -> None:
     given = [ADA, BLOCKED, e.UserDeleted(id="auth0|ada")]
     assert when(given, c.RestoreUser(id="auth0|ada")) == [
-        e.UserRestored(id="auth0|ada", role_id=ROLE)
+        e.UserRestored(id="auth0|ada", role_ids=(ROLE,))
     ]
-    back = fold("user", [*given, e.UserRestored(id="auth0|ada", role_id=ROLE)])
+    back = fold("user", [*given, e.UserRestored(id="auth0|ada", role_ids=(ROLE,))])
     assert status(back, NOW) is UserStatus.BLOCKED
     assert back.block == Block(reason="spam", blocked_by="auth0|admin", at=NOW)
     change = effects("user", "auth0|ada", fold("user", given), back)
