@@ -1,5 +1,5 @@
-"""How the check tests give users rights, in one place: the model's shape (today one `roleId`
-per user; with many roles, `roleIds`) is known here and nowhere else in those tests."""
+"""How the check tests give users rights, in one place: the model's shape (a user's `roleIds`)
+is known here and nowhere else in those tests."""
 
 from __future__ import annotations
 
