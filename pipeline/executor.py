@@ -42,13 +42,17 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
 
 def _next(backend: Backend, row: ViewRow | None, record: RecordedEvent) -> ViewRow:
     """The row after the event. A tombstone without data (a user deleted before deleted users
-    kept theirs) cannot take a restore: the stream, folded up to the event, gives the row."""
-    if row is not None and row.data is None:
-        history = [r for r in backend.events.load(record.stream) if r.version <= record.version]
-        folded = fold_row(history)
-        if folded is not None:
-            return folded
-    return next_row(row, record)
+    kept theirs) cannot take a restore, and a row written in an older state's shape (before
+    the replay an upgrade asks for) cannot be read: the stream, folded up to the event, gives
+    the row then."""
+    if row is None or row.data is not None:
+        try:
+            return next_row(row, record)
+        except ValueError:  # the row's data is not in today's state shape
+            pass
+    history = [r for r in backend.events.load(record.stream) if r.version <= record.version]
+    folded = fold_row(history)
+    return folded if folded is not None else next_row(row, record)
 
 
 def give_up_event(backend: Backend, body: str, reason: str) -> None:

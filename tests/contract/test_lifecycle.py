@@ -40,7 +40,7 @@ def test_a_restore_retakes_the_email_and_only_the_references_that_still_exist(
     ]
     row = backend.views.get("user", "auth0|back")
     assert row is not None and row.data is not None and not row.deleted
-    assert (row.data["role_id"], row.data["group_id"]) == (None, group)
+    assert (row.data["role_ids"], row.data["group_ids"]) == ([], [group])
     members = backend.views.page("user", 10, None, ViewFilter(group_id=group))
     assert [r.id for r in members] == ["auth0|back"]
     # The group is referenced again: it cannot be deleted under the user.
