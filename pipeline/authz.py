@@ -6,8 +6,10 @@ member of and of every group above it (a Grant with the chain of groups from the
 up to the one granting the role). An authorization is named as names compare for uniqueness
 (trimmed, case-insensitive): an unknown name, an unknown or deleted user is never allowed.
 
-Reads: the users, then their groups level by level up the tree (at most MAX_DEPTH batched
-reads, fewer when the tree is shallower), the roles, and the authorization found by its name.
+Reads (`_read`): three batched reads whatever the number of users, where the storage gives
+the group tree and the names' owners as hints with the users (DynamoDB): the users; their
+groups and every group above them; the roles. Without hints (SQLite), or where the views have
+not caught up with a hint, the groups are read a level at a time and the name by its index.
 `who_can` walks the roles granting the authorization, for each the users holding it directly
 and the groups granting it with every group below them, and their direct members; a page reads
 a bounded number of view pages whatever the number of users, and may hold fewer than `first`.
@@ -24,7 +26,7 @@ from datetime import datetime
 
 from domain.codec import from_data
 from domain.rules import unique_key
-from domain.tree import MAX_DEPTH
+from domain.tree import MAX_DEPTH, ancestors
 from domain.user import Block, in_force
 from pipeline.ports import ViewFilter, Views, utc_now
 from pipeline.records import ViewRow
@@ -75,21 +77,18 @@ def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
         raise ValueError(f"at most {CHECKS_MAX} checks at once")
     if not checks:
         return []
-    grants = _grants(views, [user for user, _ in checks])
-    names = {unique_key(name) for _, name in checks}
-    authorizations = {key: _authorization_id(views, key) for key in names}
-    role_ids = {g.role_id for user_grants in grants.values() for g in user_grants}
-    roles = views.get_many("role", sorted(role_ids))
+    names = sorted({unique_key(name) for _, name in checks})
+    read = _read(views, [user for user, _ in checks], names)
     out = []
     for user_id, name in checks:
-        wanted = authorizations[unique_key(name)]
-        if wanted is None or user_id not in grants:
+        wanted = read.authorizations[unique_key(name)]
+        if wanted is None or user_id not in read.grants:
             out.append(DENIED)
             continue
         via = tuple(
             g
-            for g in grants[user_id]
-            if g.role_id in roles and wanted in _granted(roles[g.role_id])
+            for g in read.grants[user_id]
+            if g.role_id in read.roles and wanted in _granted(read.roles[g.role_id])
         )
         out.append(Decision(bool(via), via))
     return out
@@ -97,11 +96,10 @@ def can_many(views: Views, checks: Sequence[tuple[str, str]]) -> list[Decision]:
 
 def effective_permissions(views: Views, user_id: str) -> list[Permission]:
     """Every authorization the user has, with the grants giving it, in authorization id order."""
-    grants = _grants(views, [user_id]).get(user_id, ())
-    roles = views.get_many("role", sorted({g.role_id for g in grants}))
+    read = _read(views, [user_id], [])
     via: dict[str, list[Grant]] = {}
-    for grant in grants:
-        role = roles.get(grant.role_id)
+    for grant in read.grants.get(user_id, ()):
+        role = read.roles.get(grant.role_id)
         for authorization_id in _granted(role) if role else ():
             via.setdefault(authorization_id, []).append(grant)
     live = views.get_many("authorization", sorted(via))
@@ -117,35 +115,74 @@ def _authorization_id(views: Views, name_key: str) -> str | None:
     return rows[0].id if rows else None
 
 
-def _grants(views: Views, user_ids: Iterable[str]) -> dict[str, tuple[Grant, ...]]:
-    """Each live user's grants: own roles first, then by group chain, nearest group first."""
-    users = views.get_many("user", sorted(set(user_ids)))
-    groups = _groups_and_ancestors(
-        views, {g for row in users.values() for g in _ids(row, "group_ids")}
+@dataclass(frozen=True)
+class _Read:
+    grants: dict[str, tuple[Grant, ...]]  # each live user's
+    roles: dict[str, ViewRow]  # the live roles among the grants'
+    authorizations: dict[str, str | None]  # name key -> the live authorization of that name
+
+
+def _read(views: Views, user_ids: Iterable[str], name_keys: Sequence[str]) -> _Read:
+    """Three batched reads where the storage gives hints (DynamoDB): the users, with the group
+    tree and which authorization holds each name; every group of the users' chains, their own
+    roles and the hinted authorizations; the groups' roles. A missing hint, or one the views
+    do not bear out yet (a command accepted, not yet applied), costs more reads, never another
+    answer: a group's parent and an authorization's name are the views'."""
+    first = views.read_batch({"user": sorted(set(user_ids))}, name_keys, tree=True)
+    users = {i: row for i, row in first.rows.get("user", {}).items() if _active(row)}
+    direct = {g for row in users.values() for g in _ids(row, "group_ids")}
+    parents = first.parents or {}
+    groups_wanted = direct | {a for g in direct for a in ancestors(parents, g)}
+    own_roles = {r for row in users.values() for r in _ids(row, "role_ids")}
+    owners = first.name_owners or {}
+    second = views.read_batch(
+        {
+            "group": sorted(groups_wanted),
+            "role": sorted(own_roles),
+            "authorization": sorted({owners[k] for k in name_keys if k in owners}),
+        }
     )
-    out: dict[str, tuple[Grant, ...]] = {}
-    for user_id, row in users.items():
-        if not _active(row):
-            continue  # a deleted or blocked user is allowed nothing
-        grants = [Grant(role) for role in _ids(row, "role_ids")]
-        for group_id in _ids(row, "group_ids"):
-            for chain in _chains(groups, group_id):
-                grants += [Grant(role, chain) for role in _ids(groups[chain[-1]], "role_ids")]
-        out[user_id] = tuple(dict.fromkeys(grants))
-    return out
+    named = second.rows.get("authorization", {})
+    authorizations = {
+        key: _named(named, owners.get(key), key) or _authorization_id(views, key)
+        for key in name_keys
+    }
+    groups = _with_ancestors(views, second.rows.get("group", {}), groups_wanted)
+    grants = {user_id: _grants(row, groups) for user_id, row in users.items()}
+    roles = dict(second.rows.get("role", {}))
+    if not name_keys or any(authorizations.values()):  # else every check is denied already
+        role_ids = {g.role_id for user_grants in grants.values() for g in user_grants}
+        roles.update(views.get_many("role", sorted(role_ids - own_roles)))
+    return _Read(grants, roles, authorizations)
 
 
-def _groups_and_ancestors(views: Views, group_ids: set[str]) -> dict[str, ViewRow]:
-    """The groups and every group above them: one batched read per level."""
-    found: dict[str, ViewRow] = {}
-    wanted = set(group_ids)
+def _named(rows: dict[str, ViewRow], hint: str | None, name_key: str) -> str | None:
+    """The hinted authorization, if the views hold it live under that name."""
+    row = rows.get(hint) if hint is not None else None
+    name = str((row.data or {}).get("name", "")) if row is not None else None
+    return hint if name is not None and unique_key(name) == name_key else None
+
+
+def _grants(user: ViewRow, groups: dict[str, ViewRow]) -> tuple[Grant, ...]:
+    """A user's grants: own roles first, then by group chain, nearest group first."""
+    grants = [Grant(role) for role in _ids(user, "role_ids")]
+    for group_id in _ids(user, "group_ids"):
+        for chain in _chains(groups, group_id):
+            grants += [Grant(role, chain) for role in _ids(groups[chain[-1]], "role_ids")]
+    return tuple(dict.fromkeys(grants))
+
+
+def _with_ancestors(views: Views, found: dict[str, ViewRow], asked: set[str]) -> dict[str, ViewRow]:
+    """The groups read, and every group above them the tree hint left out (none where it was
+    up to date; all of them, a level a read, where there was none)."""
+    found, asked = dict(found), set(asked)
     for _ in range(MAX_DEPTH):
-        wanted -= set(found)
+        wanted = {p for row in found.values() if (p := (row.data or {}).get("parent_id"))}
+        wanted -= asked
         if not wanted:
             break
-        rows = views.get_many("group", sorted(wanted))
-        found.update(rows)
-        wanted = {p for row in rows.values() if (p := (row.data or {}).get("parent_id"))}
+        asked |= wanted
+        found.update(views.get_many("group", sorted(wanted)))
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,12 +120,31 @@ def memberships(kind: str, data: dict[str, object] | None) -> set[tuple[str, str
     return out
 
 
+@dataclass(frozen=True)
+class BatchRead:
+    """What `Views.read_batch` found: live rows by kind and id; and, where asked and the storage
+    can read them in the same request, hints ahead of the views (the store's state as of the
+    last ACCEPTED command, not APPLIED): the group tree's parents, and which authorization
+    holds each name key. None: not read. A caller checks a hint against the views."""
+
+    rows: dict[str, dict[str, ViewRow]]
+    parents: dict[str, str] | None = None
+    name_owners: dict[str, str] | None = None
+
+
 class Views(Protocol):
     def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
         """The row, tombstone included."""
 
     def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
         """Live rows (no tombstones) of those ids that exist."""
+
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        """`get_many` for several kinds at once, in one request where the storage allows (more
+        past its limit of keys); with `tree` and `name_keys`, the hints too where it can read
+        them in that request."""
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None

@@ -52,7 +52,7 @@ def open_backend(
     commands = DynamoCommandLog(dynamodb, settings.commands_table, settings.command_ttl_days)
     return AwsBackend(
         events=DynamoEventStore(dynamodb, settings.events_table),
-        views=DynamoViews(dynamodb, settings.view_tables),
+        views=DynamoViews(dynamodb, settings.view_tables, settings.events_table),
         commands=commands,
         command_queue=SqsQueue(
             sqs,

@@ -1,8 +1,9 @@
 """Reading many items by key: BatchGetItem in chunks of 100, retrying what DynamoDB leaves
-unprocessed (it does so when throttled)."""
+unprocessed (it does so when throttled). One request may span tables (`batch_get_tables`)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -21,14 +22,35 @@ def batch_get(
         yield from _one_batch(client, table, list(keys[start : start + BATCH_GET_MAX]), consistent)
 
 
+def batch_get_tables(client: Any, keys: Sequence[tuple[str, Item]]) -> dict[str, list[Item]]:
+    """The items found for (table, key) pairs, by table: 100 keys a request whatever their
+    tables (a key asked twice is read once: DynamoDB refuses duplicates)."""
+    unique = list({(table, json.dumps(key, sort_keys=True)): (table, key) for table, key in keys})
+    pairs = [(table, json.loads(key)) for table, key in unique]
+    found: dict[str, list[Item]] = {}
+    for start in range(0, len(pairs), BATCH_GET_MAX):
+        request: dict[str, Any] = {}
+        for table, key in pairs[start : start + BATCH_GET_MAX]:
+            request.setdefault(table, {"Keys": [], "ConsistentRead": False})["Keys"].append(key)
+        for table, items in _request(client, request).items():
+            found.setdefault(table, []).extend(items)
+    return found
+
+
 def _one_batch(client: Any, table: str, keys: list[Item], consistent: bool) -> list[Item]:
-    items: list[Item] = []
-    request: dict[str, Any] = {table: {"Keys": keys, "ConsistentRead": consistent}}
+    request = {table: {"Keys": keys, "ConsistentRead": consistent}}
+    return _request(client, request).get(table, [])
+
+
+def _request(client: Any, request: dict[str, Any]) -> dict[str, list[Item]]:
+    items: dict[str, list[Item]] = {}
     for attempt in range(UNPROCESSED_RETRIES):
         response = client.batch_get_item(RequestItems=request)
-        items.extend(response["Responses"].get(table, []))
+        for table, found in response["Responses"].items():
+            items.setdefault(table, []).extend(found)
         request = response.get("UnprocessedKeys") or {}
         if not request:
             return items
         time.sleep(min(0.05 * 2**attempt, 2.0))  # throttled: back off before the rest
-    raise RuntimeError(f"BatchGetItem left {len(request[table]['Keys'])} keys of {table} unread")
+    left = sum(len(r["Keys"]) for r in request.values())
+    raise RuntimeError(f"BatchGetItem left {left} keys of {', '.join(sorted(request))} unread")

@@ -37,20 +37,26 @@ from infra.dynamodb.attributes import (
     n,
     s,
 )
-from infra.dynamodb.batch_get import batch_get
-from pipeline.ports import MEMBER_FILTERS, MEMBERSHIPS, ViewFilter, memberships
+from infra.dynamodb.batch_get import batch_get, batch_get_tables
+from infra.dynamodb.event_items import TREE_KEY, guard_key
+from pipeline.ports import MEMBER_FILTERS, MEMBERSHIPS, BatchRead, ViewFilter, memberships
 from pipeline.records import ViewRow
 
 LISTED = "1"
 LISTED_DELETED = "deleted"
 NO_END = "~"
 MEMBER_INDEX = "by_member"
+NAME_CLAIM = "authorization-name"  # the claim an authorization's name key takes (domain/named)
+NAME_GUARD = guard_key(NAME_CLAIM, "")["stream"]["S"]
 
 
 class DynamoViews:
-    def __init__(self, client: Any, tables: Mapping[str, str]) -> None:
+    def __init__(
+        self, client: Any, tables: Mapping[str, str], events_table: str | None = None
+    ) -> None:
         self.client = client
         self.tables = dict(tables)
+        self.events_table = events_table  # where the hints are (None: none read)
 
     def get(self, kind: str, aggregate_id: str) -> ViewRow | None:
         response = self.client.get_item(
@@ -68,6 +74,37 @@ class DynamoViews:
             if not row.deleted:
                 rows[row.id] = row
         return rows
+
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        """One BatchGetItem across the view tables and the events table (whose group tree item
+        and authorization name guards are the hints), more only past 100 keys."""
+        keys = [(self.tables[kind], {"id": s(i)}) for kind, wanted in ids.items() for i in wanted]
+        events = self.events_table
+        if events is not None:
+            keys += [(events, guard_key(NAME_CLAIM, key)) for key in name_keys]
+            keys += [(events, TREE_KEY)] if tree else []
+        found = batch_get_tables(self.client, keys) if keys else {}
+        rows: dict[str, dict[str, ViewRow]] = {kind: {} for kind in ids}
+        for kind in ids:
+            for item in found.get(self.tables[kind], []):
+                row = row_of(kind, item)
+                if not row.deleted:
+                    rows[kind][row.id] = row
+        if events is None:
+            return BatchRead(rows)
+        parents: dict[str, str] | None = None
+        owners: dict[str, str] = {}
+        for item in found.get(events, []):
+            stream = item["stream"]["S"]
+            if stream == TREE_KEY["stream"]["S"]:
+                parents = json.loads(item["parents"]["S"])
+            elif stream.startswith(NAME_GUARD) and (owner := get_s(item, "owner")):
+                owners[stream.removeprefix(NAME_GUARD)] = owner.removeprefix("authorization#")
+        if tree and parents is None:
+            parents = {}  # no tree item yet: no group has a parent
+        return BatchRead(rows, parents if tree else None, owners if name_keys else None)
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +9,7 @@ from domain.codec import iso_datetime
 from domain.rules import email_key, unique_key
 from infra.sqlite.db import Database
 from infra.sqlite.schema import VIEW_TABLES
-from pipeline.ports import MEMBER_FILTERS, MEMBERSHIPS, ViewFilter, memberships
+from pipeline.ports import MEMBER_FILTERS, MEMBERSHIPS, BatchRead, ViewFilter, memberships
 from pipeline.records import ViewRow
 
 BASE = ("id", "version", "data", "created_at", "updated_at")
@@ -57,6 +57,12 @@ class SqliteViews:
         )
         found = (_row(kind, row) for row in rows)
         return {row.id: row for row in found if not row.deleted}
+
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        # A local read costs little: no hints, the checks read the views as they go.
+        return BatchRead({kind: self.get_many(kind, wanted) for kind, wanted in ids.items()})
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 sys.path[:0] = [*sys.argv[4:], *sys.argv[1:3]]
 
 if TYPE_CHECKING:  # imported where used: the authorizer's package has no pipeline
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
     from datetime import datetime
 
     from domain.model import Effects
-    from pipeline.ports import Backend, GroupTree, Message, OutMessage, ViewFilter
+    from pipeline.ports import Backend, BatchRead, GroupTree, Message, OutMessage, ViewFilter
     from pipeline.records import CommandError, CommandRecord, RecordedEvent, Status, ViewRow
 
 
@@ -139,6 +139,11 @@ class Views:
 
     def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
         return {}
+
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        raise Unused("Views.read_batch")
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None

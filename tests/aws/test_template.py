@@ -69,6 +69,18 @@ def test_the_command_role_can_append_but_not_scan_and_the_api_cannot_append() ->
     assert allowed["AuthorizerRole"] == {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 
+def test_the_api_may_batch_read_the_events_table_for_the_checks_hints() -> None:
+    """`can` reads the group tree and the name's claim from the events table in its first
+    BatchGetItem (docs/design.md: the views for checks); moto does not enforce IAM."""
+    events = {"Fn::GetAtt": ["EventsTable", "Arn"]}
+    assert any(
+        "dynamodb:BatchGetItem" in as_list(statement["Action"])
+        and events in as_list(statement["Resource"])
+        for role_id, statement in statements()
+        if role_id == "GraphqlApiRole"
+    )
+
+
 @pytest.mark.parametrize("queue_id", sorted(QUEUE_CONSUMERS))
 def test_a_queue_hides_a_message_six_times_its_consumers_timeout_and_gives_up_boundedly(
     queue_id: str,

@@ -415,3 +415,51 @@ def test_a_replay_puts_back_the_references_a_damaged_row_lost(deployment: Deploy
     assert holders(ViewFilter(role_id=w.reader)) == ["auth0|mended"]
     assert holders(ViewFilter(group_id=g)) == ["auth0|mended"]
     assert can(backend.views, "auth0|mended", "read reports").via == (Grant(w.reader),)
+
+
+def decide_only(deployment: Deployment, *commands: Command) -> None:
+    """Submit the commands and run the command stage alone: ACCEPTED, not yet APPLIED."""
+    backend = deployment.backend
+    receipts = [as_admin(backend, command) for command in commands]
+    while batch := backend.command_queue.receive(10):
+        for message in batch:
+            handle_command(backend, message.body)
+            backend.command_queue.ack(message)
+    for receipt in receipts:
+        record = backend.commands.get(receipt.id)
+        assert record is not None and record.status is Status.ACCEPTED, record
+
+
+def test_a_check_answers_from_the_views_while_commands_are_accepted_not_applied(
+    deployment: Deployment,
+) -> None:
+    """The store's group tree and name claims move on when a command is ACCEPTED (DynamoDB's
+    checks read them as hints); until it is APPLIED, checks answer as before it."""
+    w = World(deployment)
+    top, mid, leaf, other = new_id(), new_id(), new_id(), new_id()
+    ok(
+        deployment,
+        group(top, "company", roles=[w.approver]),
+        group(mid, "finance", parent=top),
+        group(leaf, "payables", parent=mid),
+        group(other, "elsewhere"),
+        create_user("auth0|pam", "pam@example.com", group_ids=(leaf,)),
+    )
+    views = deployment.backend.views
+    renamed = c.UpdateAuthorization(id=w.approve, name="Approve budget")
+    newcomer = new_id()  # takes the released name
+    decide_only(deployment, renamed, c.UpdateGroup(id=mid, parent_id=other))
+    decide_only(
+        deployment, c.CreateAuthorization(id=newcomer, name="Approve spend", description="n")
+    )
+
+    before = can(views, "auth0|pam", "approve spend")
+    assert before.allowed and before.via == (Grant(w.approver, (leaf, mid, top)),)
+    assert not can(views, "auth0|pam", "approve budget").allowed
+
+    deployment.drain()
+    assert not can(views, "auth0|pam", "approve spend").allowed  # the newcomer, granted nowhere
+    assert not can(views, "auth0|pam", "approve budget").allowed  # finance moved away
+    ok(deployment, c.UpdateGroup(id=other, role_ids=(w.approver,)))
+    after = can(views, "auth0|pam", "approve budget")
+    assert after.via == (Grant(w.approver, (leaf, mid, other)),)

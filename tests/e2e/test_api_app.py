@@ -7,7 +7,7 @@ import asyncio
 import gc
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from infra.auth import JwksFile, LocalAuthority, TokenVerifier
 from infra.settings import Settings
 from infra.sqlite import open_backend
 from infra.sqlite.backend import EmbeddedBackend
-from pipeline.ports import ViewFilter, Views
+from pipeline.ports import BatchRead, ViewFilter, Views
 from pipeline.records import ViewRow
 from pipeline.runner import Runner
 from pipeline.submit import submit
@@ -204,6 +204,11 @@ class BrokenViews:
     def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
         raise _table_gone()
 
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        raise _table_gone()
+
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
     ) -> list[ViewRow]:
@@ -250,6 +255,12 @@ class CountingViews:
     def get_many(self, kind: str, ids: Sequence[str]) -> dict[str, ViewRow]:
         self.reads += 1
         return self.inner.get_many(kind, ids)
+
+    def read_batch(
+        self, ids: Mapping[str, Sequence[str]], name_keys: Sequence[str] = (), tree: bool = False
+    ) -> BatchRead:
+        self.reads += 1
+        return self.inner.read_batch(ids, name_keys, tree)
 
     def page(
         self, kind: str, first: int, after: str | None, where: ViewFilter | None = None
