@@ -6,6 +6,7 @@ from pipeline.delivery import Poison
 from pipeline.ports import Backend
 from pipeline.projection import fold_row, next_row
 from pipeline.records import CommandError, RecordedEvent, Status, ViewRow
+from pipeline.sealing import ERASED_EVENT, opened
 
 
 class Gap(Exception):
@@ -18,7 +19,7 @@ class LostRace(Exception):
 
 def handle_event(backend: Backend, body: str) -> None:
     try:
-        record = RecordedEvent.from_json(body)
+        record = opened(RecordedEvent.from_json(body), backend.keys)
         record.event  # noqa: B018 - decode now, so a malformed event is poison, not a retry
     except Exception as exc:
         raise Poison(f"unreadable event message: {type(exc).__name__}: {exc}") from exc
@@ -38,6 +39,8 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
         raise LostRace(f"{record.stream} view moved past {current}")
     if record.last:
         backend.commands.advance(record.command_id, Status.APPLIED, backend.clock(), record.version)
+    if record.type == ERASED_EVENT:
+        backend.on_erase()  # the row's data is overwritten: out of the storage's files too
 
 
 def _next(backend: Backend, row: ViewRow | None, record: RecordedEvent) -> ViewRow:

@@ -67,6 +67,20 @@ class EventStore(Protocol):
         stream order, starting with the first stream that sorts after `after`."""
 
 
+class KeyStore(Protocol):
+    """Each person's own data key, kept outside the event streams: deleting it makes their
+    sealed event fields unreadable for good (crypto-shredding)."""
+
+    def get(self, owner: str) -> bytes | None:
+        """The owner's key; None when they never had one or it was deleted."""
+
+    def get_or_create(self, owner: str) -> bytes:
+        """The owner's key, made now (a fresh random one) if they have none yet."""
+
+    def delete(self, owner: str) -> None:
+        """Forget the key for good (nothing when there is none)."""
+
+
 @dataclass(frozen=True)
 class ViewFilter:
     email_key: str | None = None  # domain.rules.email_key of an email
@@ -246,4 +260,8 @@ class Backend:
     # deliveries are the count), and where a replay run in bounded chunks keeps its progress.
     failures: FailureCounter | None = None
     replay_progress: ReplayProgress | None = None
+    # The persons' data keys (None: events are stored as they are, unsealed), and what the
+    # storage does once an erasure is written (SQLite empties its WAL of the erased bytes).
+    keys: KeyStore | None = None
+    on_erase: Callable[[], None] = field(default=lambda: None)
     close: Callable[[], None] = field(default=lambda: None)

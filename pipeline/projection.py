@@ -14,6 +14,8 @@ def next_row(row: ViewRow | None, record: RecordedEvent) -> ViewRow:
     aggregate = aggregate_of(record.kind)
     state = None if row is None or row.data is None else from_data(aggregate.state, row.data)
     after = aggregate.evolve(state, record.event)
+    if getattr(after, "erased", False):
+        after = None  # an erased user's row is a tombstone: no read returns them
     created_at = row.created_at if row is not None and state is not None else record.occurred_at
     return ViewRow(
         kind=record.kind,

@@ -1,0 +1,137 @@
+"""Crypto-shredding: a person's personal event fields are stored sealed with their own key.
+
+A sealed event keeps its other fields in clear (ids, roles, times) and holds the personal ones
+(domain.events.PERSONAL) under SEALED: the names of the fields and, in `box`, their JSON sealed
+with AES-GCM under the person's data key (a 96-bit random nonce; the stream and version as
+associated data, so a box cannot be moved to another event). Erasure deletes the key: from then
+on the fields read as None and the record names them in `erased` (docs/api.md, "Erasure").
+
+`SealedEventStore` puts this around any event store: it seals on append and opens on every
+read, so the command stage, the executor, replay, history, asOf and export see clear events
+while the store holds none. Events written before sealing (clear) are read as they are.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.events import PERSONAL
+from domain.model import Effects
+from pipeline.ports import EventStore, KeyStore
+from pipeline.records import RecordedEvent
+
+SEALED = "sealed"
+ERASED_EVENT = "UserErased"
+KEY_BYTES = 32  # AES-256
+_NONCE_BYTES = 12
+
+
+def new_key() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+def personal_fields(record: RecordedEvent) -> tuple[str, ...]:
+    """The personal fields the record holds in clear."""
+    return tuple(f for f in PERSONAL.get(record.type, ()) if f in record.data)
+
+
+def is_sealed(record: RecordedEvent) -> bool:
+    return SEALED in record.data
+
+
+def seal(record: RecordedEvent, key: bytes) -> RecordedEvent:
+    fields = personal_fields(record)
+    if not fields:
+        return record
+    clear = {k: v for k, v in record.data.items() if k not in fields}
+    secret = json.dumps({f: record.data[f] for f in fields}, separators=(",", ":")).encode()
+    nonce = os.urandom(_NONCE_BYTES)
+    box = nonce + AESGCM(key).encrypt(nonce, secret, _associated(record))
+    clear[SEALED] = {"fields": list(fields), "box": base64.b64encode(box).decode()}
+    return replace(record, data=clear)
+
+
+def open_record(record: RecordedEvent, key: bytes | None) -> RecordedEvent:
+    """The record with its personal fields in clear; with no key (erased), each None."""
+    sealed = record.data.get(SEALED)
+    if sealed is None:
+        return record
+    data = {k: v for k, v in record.data.items() if k != SEALED}
+    fields: list[str] = sealed["fields"]
+    if key is None:
+        return replace(record, data={**data, **dict.fromkeys(fields)}, erased=tuple(fields))
+    box = base64.b64decode(sealed["box"])
+    secret = AESGCM(key).decrypt(box[:_NONCE_BYTES], box[_NONCE_BYTES:], _associated(record))
+    opened: dict[str, Any] = json.loads(secret)
+    return replace(record, data={**data, **opened})
+
+
+def _associated(record: RecordedEvent) -> bytes:
+    return f"{record.stream}/{record.version}".encode()
+
+
+class SealedEventStore:
+    """An EventStore that seals personal fields on the way in and opens them on the way out.
+    An append with a UserErased deletes the person's key once the events are stored (and a
+    read of an erased stream deletes it too, had a crash come between the two)."""
+
+    def __init__(
+        self, inner: EventStore, keys: KeyStore, on_erase: Callable[[], None] = lambda: None
+    ) -> None:
+        self.inner = inner
+        self.keys = keys
+        self.on_erase = on_erase
+
+    def load(self, stream: str) -> list[RecordedEvent]:
+        return self._opened(self.inner.load(stream))
+
+    def append(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+    ) -> None:
+        key: bytes | None = None
+        sealed = []
+        for record in events:
+            if personal_fields(record):
+                key = key or self.keys.get_or_create(stream)
+                sealed.append(seal(record, key))
+            else:
+                sealed.append(record)
+        self.inner.append(stream, expected_version, sealed, effects)
+        if any(r.type == ERASED_EVENT for r in events):
+            self.keys.delete(stream)
+            self.on_erase()
+
+    def histories_since(
+        self, timestamp: datetime, after: str = ""
+    ) -> Iterator[list[RecordedEvent]]:
+        for history in self.inner.histories_since(timestamp, after):
+            yield self._opened(history)
+
+    def _opened(self, history: list[RecordedEvent]) -> list[RecordedEvent]:
+        if not any(is_sealed(r) for r in history):
+            return history
+        stream = history[0].stream
+        key = self.keys.get(stream)
+        if key is not None and any(r.type == ERASED_EVENT for r in history):
+            self.keys.delete(stream)
+            key = None
+        return [open_record(r, key) for r in history]
+
+
+def opened(record: RecordedEvent, keys: KeyStore | None) -> RecordedEvent:
+    """One record as received from a queue, opened with its person's key."""
+    if keys is None or not is_sealed(record):
+        return record
+    return open_record(record, keys.get(record.stream))
