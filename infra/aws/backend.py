@@ -12,7 +12,7 @@ from infra.dynamodb.event_store import DynamoEventStore
 from infra.dynamodb.views import DynamoViews
 from infra.settings import AwsSettings
 from infra.sqs.queue import SqsQueue
-from pipeline.ports import Backend, ReplayLauncher
+from pipeline.ports import Backend, EventStore, KeyStore, ReplayLauncher
 
 
 @dataclass
@@ -50,8 +50,18 @@ def open_backend(
     if launch_replay is None and settings.replay_function:
         launch_replay = LambdaReplayLauncher(clients.lambda_, settings.replay_function)
     commands = DynamoCommandLog(dynamodb, settings.commands_table, settings.command_ttl_days)
+    events: EventStore = DynamoEventStore(dynamodb, settings.events_table)
+    keys: KeyStore | None = None
+    if settings.keys_table and settings.kms_key:
+        from infra.dynamodb.keys import DynamoKeys
+        from pipeline.sealing import SealedEventStore
+
+        kms = LazyClient(clients.kms)
+        keys = DynamoKeys(dynamodb, kms, settings.keys_table, settings.kms_key)
+        events = SealedEventStore(events, keys)
     return AwsBackend(
-        events=DynamoEventStore(dynamodb, settings.events_table),
+        events=events,
+        keys=keys,
         views=DynamoViews(dynamodb, settings.view_tables),
         commands=commands,
         command_queue=SqsQueue(

@@ -192,10 +192,8 @@ HISTORY = """query($id: ID!) { history(aggregateId: $id) {
 
 
 def test_a_blocked_user_erases_themselves_and_only_their_history_remains(
-    server: Server, admin: str, request: pytest.FixtureRequest
+    server: Server, admin: str
 ) -> None:
-    if request.node.callspec.params.get("server") == "aws":
-        pytest.skip("TODO(erasure step 4): the DynamoDB keys table")
     user = new_user(server, admin, firstName="Zéphyrine", lastName="Quillfeather")
     token = server.user_token(user)
     applied(server, BLOCK, admin, id=user, reason="Zéphyrine's disputed payments")
