@@ -81,6 +81,15 @@ class KeyStore(Protocol):
         """Forget the key for good (nothing when there is none)."""
 
 
+class RedactableStore(Protocol):
+    """An event store that can take a person's clear fields out of their events written before
+    sealing: the one sanctioned rewrite of the store, event by event (no append, no new
+    position; the mediator forwards inserts only)."""
+
+    def redact(self, stream: str, version: int, data: dict[str, object]) -> None:
+        """Replace the data of the stream's event at `version`."""
+
+
 @dataclass(frozen=True)
 class ViewFilter:
     email_key: str | None = None  # domain.rules.email_key of an email

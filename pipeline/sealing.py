@@ -14,6 +14,8 @@ while the store holds none. Events written before sealing (clear) are read as th
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -22,6 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from domain.aggregate import Claim
 from domain.events import PERSONAL
 from domain.model import Effects
 from pipeline.ports import EventStore, KeyStore
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("usermgmt.pipeline")
 
 SEALED = "sealed"
+CLAIM_SECRET = "secret#claims"  # the keyed hash's secret, kept with (and like) the keys
+HASHED_CLAIMS = frozenset({"email"})  # personal: stored as their keyed hash
 ERASED_EVENT = "UserErased"
 KEY_BYTES = 32  # AES-256
 _NONCE_BYTES = 12
@@ -79,6 +84,8 @@ def open_record(record: RecordedEvent, key: bytes | None) -> RecordedEvent:
     fields: list[str] = sealed["fields"]
     if key is None:
         return replace(record, data={**data, **dict.fromkeys(fields)}, erased=tuple(fields))
+    if sealed["box"] is None:  # redacted in place: written in clear before sealing, then erased
+        return replace(record, data={**data, **dict.fromkeys(fields)}, erased=tuple(fields))
     box = base64.b64decode(sealed["box"])
     secret = _cipher(key).decrypt(box[:_NONCE_BYTES], box[_NONCE_BYTES:], _associated(record))
     opened: dict[str, Any] = json.loads(secret)
@@ -100,6 +107,7 @@ class SealedEventStore:
         self.inner = inner
         self.keys = keys
         self.on_erase = on_erase
+        self._secret: bytes | None = None  # never deleted: kept once read
 
     def load(self, stream: str) -> list[RecordedEvent]:
         return self._opened(self.inner.load(stream))
@@ -119,10 +127,40 @@ class SealedEventStore:
                 sealed.append(seal(record, key))
             else:
                 sealed.append(record)
-        self.inner.append(stream, expected_version, sealed, effects)
+        self.inner.append(stream, expected_version, sealed, self.hashed(effects))
         if any(r.type == ERASED_EVENT for r in events):
             self.keys.delete(stream)
+            self._redact(stream)
             self.on_erase()
+
+    def _redact(self, stream: str) -> None:
+        """Events written in clear before sealing lose their personal fields (found by the
+        person's stream, never a Scan): they then read as sealed ones do once erased."""
+        redact = getattr(self.inner, "redact", None)
+        for record in self.inner.load(stream):
+            fields = personal_fields(record)
+            if fields and redact is not None:
+                redact(stream, record.version, redacted(record.data, fields))
+
+    def hashed(self, effects: Effects) -> Effects:
+        """Email claims as their keyed hash: a claim taken is stored hashed, and its clear form
+        (stored before hashing) must not be another's; a claim released goes in both forms."""
+        if not any(c.kind in HASHED_CLAIMS for c in effects.take | effects.release):
+            return effects
+        if self._secret is None:
+            self._secret = self.keys.get_or_create(CLAIM_SECRET)
+        secret = self._secret
+
+        def hashed(claims: frozenset[Claim]) -> frozenset[Claim]:
+            return frozenset(keyed_claim(c, secret) for c in claims)
+
+        clear_taken = frozenset(c for c in effects.take if c.kind in HASHED_CLAIMS)
+        return replace(
+            effects,
+            take=hashed(effects.take),
+            release=hashed(effects.release) | effects.release,
+            vacant=effects.vacant | clear_taken,
+        )
 
     def histories_since(
         self, timestamp: datetime, after: str = ""
@@ -149,6 +187,18 @@ class SealedEventStore:
                 self.keys.delete(stream)
         except Exception:
             log.warning("an erased stream's key is still there; not allowed to delete it here")
+
+
+def redacted(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    clear = {k: v for k, v in data.items() if k not in fields}
+    return {**clear, SEALED: {"fields": list(fields), "box": None}}
+
+
+def keyed_claim(claim: Claim, secret: bytes) -> Claim:
+    if claim.kind not in HASHED_CLAIMS:
+        return claim
+    digest = hmac.new(secret, claim.value.encode(), hashlib.sha256).hexdigest()
+    return Claim(claim.kind, f"hmac:{digest}")
 
 
 def opened(record: RecordedEvent, keys: KeyStore | None) -> RecordedEvent:

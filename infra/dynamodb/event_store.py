@@ -8,6 +8,7 @@ for its reads, never one Query per stream.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -58,6 +59,17 @@ class DynamoEventStore:
             if error_code(exc) != TRANSACTION_CANCELED:
                 raise
             raise refusal(exc, plan) from exc
+
+    def redact(self, stream: str, version: int, data: dict[str, Any]) -> None:
+        """One UpdateItem: a MODIFY on the table's stream, which the mediator's filter drops."""
+        self.client.update_item(
+            TableName=self.table,
+            Key={"stream": s(stream), "version": n(version)},
+            UpdateExpression="SET #data = :data",
+            ConditionExpression="attribute_exists(#data)",
+            ExpressionAttributeNames={"#data": "data"},
+            ExpressionAttributeValues={":data": s(json.dumps(data, separators=(",", ":")))},
+        )
 
     def histories_since(
         self, timestamp: datetime, after: str = ""

@@ -137,3 +137,36 @@ def test_the_export_after_erasure_says_only_that_and_when(deployment: Deployment
         "erased": True,
         "erasedAt": iso_datetime(erased_at),
     }
+
+
+def test_a_person_written_before_sealing_is_erased_by_redacting_their_events(
+    deployment: Deployment,
+) -> None:
+    from datetime import UTC, datetime
+
+    from domain.aggregate import Claim
+    from domain.model import Effects
+    from pipeline.records import RecordedEvent
+
+    backend = deployment.backend
+    stream = f"user#{PERSON}"
+    clear = RecordedEvent(
+        stream=stream,
+        version=1,
+        type="UserCreated",
+        data={"id": PERSON, "email": EMAIL, "first_name": "Zephyrine", "last_name": "Quill"},
+        occurred_at=datetime(2026, 11, 1, tzinfo=UTC),
+        command_id="before-sealing",
+        actor="auth0|admin",
+    )
+    store = getattr(backend.events, "inner", backend.events)  # as the code before wrote it
+    store.append(stream, 0, [clear], Effects(take=frozenset({Claim("email", EMAIL.lower())})))
+    deployment.drain()
+
+    erased = as_admin(backend, c.EraseUser(id=PERSON))
+    deployment.drain()
+
+    assert statuses(backend, [erased]) == [Status.APPLIED]
+    assert "Zephyrine" not in repr([r.data for r in store.load(stream)])
+    (created, _) = reads.history(backend.events, PERSON)
+    assert created.erased and created.data["email"] is None

@@ -58,7 +58,9 @@ def test_nothing_of_an_erased_person_is_left_in_any_file(tmp_path: Path) -> None
     backend.close()
 
 
-def test_a_live_persons_events_hold_their_data_only_sealed(tmp_path: Path) -> None:
+def test_a_live_persons_events_and_claims_hold_their_data_only_sealed_or_hashed(
+    tmp_path: Path,
+) -> None:
     backend = open_backend(tmp_path)
     as_admin(backend, c.CreateUser(id=PERSON, email=PERSONAL[0], first_name="A", last_name="B"))
     as_admin(backend, c.BlockUser(id=PERSON, reason=PERSONAL[6]))
@@ -69,6 +71,8 @@ def test_a_live_persons_events_hold_their_data_only_sealed(tmp_path: Path) -> No
 
     assert [r.type for r in stored] == ["UserCreated", "UserBlocked"]
     assert not found_in(repr([r.data for r in stored]).encode(), PERSONAL)
+    claims = backend.db.conn().execute("SELECT value FROM claims").fetchall()
+    assert claims and not found_in(repr(claims).encode(), PERSONAL)  # keyed hashes only
     opened = backend.events.load(f"user#{PERSON}")  # as every reader sees them
     assert (opened[0].data["email"], opened[1].data["reason"]) == (PERSONAL[0], PERSONAL[6])
     backend.close()
