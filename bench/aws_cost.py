@@ -92,6 +92,8 @@ def command_costs(existing: int) -> dict[str, Any]:
         # them all here, and would otherwise find it in memory).
         if isinstance(backend.keys, DynamoKeys):
             backend.keys.remember = False
+        # A container reads the claims' secret once (the first command ever also makes it).
+        _cost(aws, meter, lambda: as_admin(backend, create_user(new_id(), f"{new_id()}@x.io")))
         costs = {
             "create_user": _cost(
                 aws, meter, lambda: as_admin(backend, create_user(user_id, f"{new_id()}@x.io"))

@@ -108,6 +108,9 @@ class SealedEventStore:
         self.keys = keys
         self.on_erase = on_erase
         self._secret: bytes | None = None  # never deleted: kept once read
+        # The key the last stream read was opened with: the command stage reads a stream, then
+        # appends to it, and needs not ask for the key twice.
+        self._last: tuple[str, bytes] | None = None
 
     def load(self, stream: str) -> list[RecordedEvent]:
         return self._opened(self.inner.load(stream))
@@ -121,14 +124,18 @@ class SealedEventStore:
     ) -> None:
         key: bytes | None = None
         sealed = []
+        last = self._last
         for record in events:
             if personal_fields(record):
+                if key is None and last is not None and last[0] == stream:
+                    key = last[1]
                 key = key or self.keys.get_or_create(stream)
                 sealed.append(seal(record, key))
             else:
                 sealed.append(record)
         self.inner.append(stream, expected_version, sealed, self.hashed(effects))
         if any(r.type == ERASED_EVENT for r in events):
+            self._last = None
             self.keys.delete(stream)
             self._redact(stream)
             self.on_erase()
@@ -177,6 +184,8 @@ class SealedEventStore:
             key = None
         else:
             key = self.keys.get(stream)
+            if key is not None:
+                self._last = (stream, key)
         return [open_record(r, key) for r in history]
 
     def _forget(self, stream: str) -> None:

@@ -40,6 +40,8 @@ def command_costs(aws: Aws, meter: Meter, existing: int) -> dict[str, Counter[st
     # the command stage made in memory, which the executor's own container never does.
     assert isinstance(backend.keys, DynamoKeys)
     backend.keys.remember = False
+    # A container reads the claims' secret once (the first command ever also makes it).
+    cost_of(aws, meter, lambda: as_admin(backend, create_user(new_id(), f"{new_id()}@x.io")))
     user_id = f"auth0|{new_id()}"
     return {
         "create": cost_of(
