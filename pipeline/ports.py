@@ -34,6 +34,11 @@ class ClaimTaken(AppendError):
         self.claim = claim
 
 
+class KeyTaken(AppendError):
+    """The person's data key, to be stored with the append, was stored before (by an earlier
+    delivery of the command): seal with that one."""
+
+
 class TargetMissing(AppendError):
     def __init__(self, stream: str) -> None:
         super().__init__(f"{stream} does not exist")
@@ -79,6 +84,21 @@ class KeyStore(Protocol):
 
     def delete(self, owner: str) -> None:
         """Forget the key for good (nothing when there is none)."""
+
+
+class KeyStoringEventStore(Protocol):
+    """An event store that can store a new data key in the append's own atomic write (saving
+    the key its own request): `new_key` as its KeyStore's `prepare` made it."""
+
+    def append_with_key(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+        new_key: object,
+    ) -> None:
+        """`append`, storing `new_key` too; KeyTaken when the owner already has a key."""
 
 
 class RedactableStore(Protocol):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from domain.aggregate import Claim
 from domain.events import PERSONAL
 from domain.model import Effects
-from pipeline.ports import EventStore, KeyStore
+from pipeline.ports import EventStore, KeyStore, KeyTaken
 from pipeline.records import RecordedEvent
 
 if TYPE_CHECKING:
@@ -122,23 +122,32 @@ class SealedEventStore:
         events: Sequence[RecordedEvent],
         effects: Effects,
     ) -> None:
-        key: bytes | None = None
-        sealed = []
+        needs_key = any(personal_fields(r) for r in events)
         last = self._last
-        for record in events:
-            if personal_fields(record):
-                if key is None and last is not None and last[0] == stream:
-                    key = last[1]
-                key = key or self.keys.get_or_create(stream)
-                sealed.append(seal(record, key))
-            else:
-                sealed.append(record)
-        self.inner.append(stream, expected_version, sealed, self.hashed(effects))
+        key = last[1] if needs_key and last is not None and last[0] == stream else None
+        prepare = getattr(self.keys, "prepare", None)
+        with_key = getattr(self.inner, "append_with_key", None)
+        if needs_key and key is None and expected_version == 0 and prepare and with_key:
+            # A new stream: its key is stored in the append's own write.
+            key, new_key = prepare(stream)
+            try:
+                with_key(stream, 0, self._sealed(events, key), self.hashed(effects), new_key)
+                self._last = (stream, key)
+                return
+            except KeyTaken:
+                key = None  # an earlier delivery stored one: seal with it
+        if needs_key and key is None:
+            key = self.keys.get_or_create(stream)
+        self.inner.append(stream, expected_version, self._sealed(events, key), self.hashed(effects))
         if any(r.type == ERASED_EVENT for r in events):
             self._last = None
             self.keys.delete(stream)
             self._redact(stream)
             self.on_erase()
+
+    @staticmethod
+    def _sealed(events: Sequence[RecordedEvent], key: bytes | None) -> list[RecordedEvent]:
+        return [seal(r, key) if key is not None else r for r in events]
 
     def _redact(self, stream: str) -> None:
         """Events written in clear before sealing lose their personal fields (found by the

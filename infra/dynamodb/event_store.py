@@ -15,10 +15,11 @@ from typing import Any
 
 from domain.codec import iso_datetime
 from domain.model import Effects
-from infra.dynamodb.append import refusal, steps
+from infra.dynamodb.append import Step, refusal, steps
 from infra.dynamodb.attributes import TRANSACTION_CANCELED, error_code, n, s
 from infra.dynamodb.batch_get import batch_get
 from infra.dynamodb.event_items import TIME_INDEX, TIME_SHARDS, record_of
+from pipeline.ports import KeyTaken
 from pipeline.records import RecordedEvent
 
 STREAMS_PER_FETCH = 200  # histories held in memory at once while replaying
@@ -52,7 +53,23 @@ class DynamoEventStore:
         events: Sequence[RecordedEvent],
         effects: Effects,
     ) -> None:
+        self._write(steps(self.table, stream, events, effects))
+
+    def append_with_key(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+        new_key: object,
+    ) -> None:
+        """The key's Put after the events' (a lost version race still comes first)."""
         plan = steps(self.table, stream, events, effects)
+        assert isinstance(new_key, dict)
+        key_step = Step(new_key, lambda _: KeyTaken(f"{stream} has a key"))
+        self._write([*plan[: len(events)], key_step, *plan[len(events) :]])
+
+    def _write(self, plan: list[Step]) -> None:
         try:
             self.client.transact_write_items(TransactItems=[step.operation for step in plan])
         except Exception as exc:

@@ -62,6 +62,22 @@ class DynamoKeys:
             return again
         return self._remember(owner, bytes(made["Plaintext"]))
 
+    def prepare(self, owner: str) -> tuple[bytes, dict[str, Any]]:
+        """A new key and the Put that stores it, for the append's own transaction (not
+        remembered: the transaction may be refused, and an earlier key then holds)."""
+        made = self.kms.generate_data_key(
+            KeyId=self.kms_key, KeySpec="AES_256", EncryptionContext={"owner": owner}
+        )
+        put = {
+            "Put": {
+                "TableName": self.table,
+                "Item": {"owner": s(owner), "wrapped": {"B": made["CiphertextBlob"]}},
+                "ConditionExpression": "attribute_not_exists(#o)",
+                "ExpressionAttributeNames": {"#o": "owner"},
+            }
+        }
+        return bytes(made["Plaintext"]), put
+
     def delete(self, owner: str) -> None:
         self._known.pop(owner, None)
         self.dynamodb.delete_item(TableName=self.table, Key={"owner": s(owner)})
