@@ -293,4 +293,7 @@ class Backend:
     # storage does once an erasure is written (SQLite empties its WAL of the erased bytes).
     keys: KeyStore | None = None
     on_erase: Callable[[], None] = field(default=lambda: None)
+    # For a sealed event: its view row and its person's key, read together where the storage
+    # can (one request on DynamoDB). None: the executor reads them apart.
+    read_for_event: Callable[[RecordedEvent], tuple[ViewRow | None, bytes | None]] | None = None
     close: Callable[[], None] = field(default=lambda: None)

@@ -9,9 +9,11 @@ UserErased decides, pipeline/sealing.py), so remembering is safe. Deleting is on
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from infra.dynamodb.attributes import CONDITION_FAILED, error_code, s
+from infra.dynamodb.batch_get import UNPROCESSED_RETRIES
 
 CACHE_MAX = 10_000  # unwrapped keys remembered at once; beyond, the memory starts again
 
@@ -77,6 +79,30 @@ class DynamoKeys:
             }
         }
         return bytes(made["Plaintext"]), put
+
+    def get_with_row(
+        self, table: str, row_key: dict[str, Any], owner: str
+    ) -> tuple[dict[str, Any] | None, bytes | None]:
+        """A view row's item and the owner's key in one BatchGetItem (both strongly
+        consistent): what the executor reads for a sealed event, in one request, not two."""
+        known = self._known.get(owner)
+        request: dict[str, Any] = {table: {"Keys": [row_key], "ConsistentRead": True}}
+        if known is None:
+            request[self.table] = {"Keys": [{"owner": s(owner)}], "ConsistentRead": True}
+        found: dict[str, list[dict[str, Any]]] = {}
+        for attempt in range(UNPROCESSED_RETRIES):
+            response = self.dynamodb.batch_get_item(RequestItems=request)
+            for name, items in response["Responses"].items():
+                found.setdefault(name, []).extend(items)
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2**attempt, 2.0))  # throttled: back off before the rest
+        else:
+            raise RuntimeError("BatchGetItem left a view row or a key unread")
+        rows, keys = found.get(table, []), found.get(self.table, [])
+        key = known if known is not None else (self._unwrapped(owner, keys[0]) if keys else None)
+        return (rows[0] if rows else None), key
 
     def delete(self, owner: str) -> None:
         self._known.pop(owner, None)
