@@ -111,6 +111,9 @@ class SealedEventStore:
         # The key the last stream read was opened with: the command stage reads a stream, then
         # appends to it, and needs not ask for the key twice.
         self._last: tuple[str, bytes] | None = None
+        # Whether the last stream read held clear personal fields (written before sealing):
+        # an erasure appended after reading it redacts only then, without reading it again.
+        self._clear: tuple[str, bool] | None = None
 
     def load(self, stream: str) -> list[RecordedEvent]:
         return self._opened(self.inner.load(stream))
@@ -153,9 +156,11 @@ class SealedEventStore:
         """Events written in clear before sealing lose their personal fields (found by the
         person's stream, never a Scan): they then read as sealed ones do once erased."""
         redact = getattr(self.inner, "redact", None)
+        if redact is None or self._clear == (stream, False):
+            return
         for record in self.inner.load(stream):
             fields = personal_fields(record)
-            if fields and redact is not None:
+            if fields:
                 redact(stream, record.version, redacted(record.data, fields))
 
     def hashed(self, effects: Effects) -> Effects:
@@ -185,6 +190,8 @@ class SealedEventStore:
             yield self._opened(history)
 
     def _opened(self, history: list[RecordedEvent]) -> list[RecordedEvent]:
+        if history:
+            self._clear = (history[0].stream, any(personal_fields(r) for r in history))
         if not any(is_sealed(r) for r in history):
             return history
         stream = history[0].stream
