@@ -57,7 +57,7 @@ class Aggregate(Generic[S]):
         if kind in self.actions:
             return self.actions[kind](state, command, ctx)
         if kind in self.creates:
-            if live(state):
+            if live(state) or getattr(state, "erased", False):  # an erased id stays taken
                 raise DomainError(Code.DUPLICATE, f"{self.kind} {command.id} already exists")
             return [self.creates[kind](**_payload(command))]
         if state is None or not live(state):

@@ -77,6 +77,21 @@ class RestoreUser(AggregateCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class EraseUser(AggregateCommand):
+    """Make the person's data unreadable for good: their key is deleted, the record is gone."""
+
+    KIND = "user"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseMe(AggregateCommand):
+    """EraseUser by the person themselves (allowed while blocked)."""
+
+    KIND = "user"
+    ADMIN_ONLY = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class RegisterMe(AggregateCommand):
     """A user's sign-up on first login; `id` is the token's subject."""
 
@@ -188,6 +203,8 @@ COMMANDS: dict[str, type[Command]] = {
         BlockUser,
         UnblockUser,
         RestoreUser,
+        EraseUser,
+        EraseMe,
         RegisterMe,
         UpdateMe,
         CreateRole,

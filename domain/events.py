@@ -91,6 +91,22 @@ class UserRestored(Event):
     group_ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class UserErased(Event):
+    """The person's key is deleted: their personal fields in earlier events read as erased."""
+
+    KIND = "user"
+
+
+# Personal fields, by event type: written sealed with the person's own key (pipeline/sealing.py)
+PERSONAL: dict[str, tuple[str, ...]] = {
+    "UserCreated": ("email", "first_name", "last_name", "birth_date"),
+    "UserRegistered": ("email", "first_name", "last_name", "birth_date"),
+    "UserUpdated": ("email", "first_name", "last_name", "birth_date"),
+    "UserBlocked": ("reason",),
+}
+
+
 # Roles ------------------------------------------------------------------------------------------
 
 
@@ -170,6 +186,7 @@ EVENTS: dict[str, type[Event]] = {
         UserBlocked,
         UserUnblocked,
         UserRestored,
+        UserErased,
         RoleCreated,
         RoleUpdated,
         RoleDeleted,

@@ -81,6 +81,7 @@ class Effects:
 
     take: frozenset[Claim] = frozenset()
     release: frozenset[Claim] = frozenset()
+    vacant: frozenset[Claim] = frozenset()  # no other stream may hold these (a claim's old form)
     reference: frozenset[str] = frozenset()  # target streams that must exist; count + 1
     unreference: frozenset[str] = frozenset()  # target streams; count - 1
     create_target: str | None = None  # this stream becomes referenceable, count 0

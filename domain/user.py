@@ -38,6 +38,7 @@ class User:
     group_ids: tuple[str, ...] = ()  # the groups it is a direct member of
     block: Block | None = None
     deleted: bool = False  # kept, claims and references released, until restored
+    erased: bool = False  # deleted for good: no data, the id stays taken
 
 
 def in_force(block: Block | None, now: datetime) -> Block | None:
@@ -94,8 +95,20 @@ def _unblock(user: User | None, command: c.UnblockUser, ctx: Context) -> list[e.
     return [e.UserUnblocked(id=command.id)] if _existing(user, command).block else []
 
 
+def _erase(user: User | None, command: c.AggregateCommand, ctx: Context) -> list[e.Event]:
+    # Active, blocked and deleted users alike; an erased one is not there any more.
+    if user is None or user.erased:
+        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+    return [e.UserErased(id=command.id)]
+
+
+def _erased(user: User, _: e.UserErased) -> User:
+    """Nothing of the person is left; the state stays so that the id stays taken."""
+    return User(id=user.id, email="", first_name="", last_name="", deleted=True, erased=True)
+
+
 def _restore(user: User | None, command: c.RestoreUser, ctx: Context) -> list[e.Event]:
-    if user is None:
+    if user is None or user.erased:
         raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
     if not user.deleted:
         raise DomainError(Code.CONFLICT, f"user {command.id} is not deleted")
@@ -112,13 +125,20 @@ USER = Aggregate(
     deletes={c.DeleteUser: e.UserDeleted},
     claims=_claims,
     references=_references,
-    actions={c.BlockUser: _block, c.UnblockUser: _unblock, c.RestoreUser: _restore},
+    actions={
+        c.BlockUser: _block,
+        c.UnblockUser: _unblock,
+        c.RestoreUser: _restore,
+        c.EraseUser: _erase,
+        c.EraseMe: _erase,
+    },
     transitions={
         e.UserDeleted: lambda u, _: dataclasses.replace(u, deleted=True),
         e.UserBlocked: lambda u, ev: dataclasses.replace(
             u, block=Block(reason=ev.reason, blocked_by=ev.blocked_by, at=ev.at, until=ev.until)
         ),
         e.UserUnblocked: lambda u, _: dataclasses.replace(u, block=None),
+        e.UserErased: _erased,
         e.UserRestored: lambda u, ev: dataclasses.replace(
             u, deleted=False, role_ids=ev.role_ids, group_ids=ev.group_ids
         ),

@@ -145,6 +145,10 @@ class AwsSettings:
     command_ttl_days: int = 30  # a command's status is kept this long, then expires
     # WebSocket connections and their subscriptions (the websocket and notifier functions only).
     connections_table: str | None = None
+    # The persons' data keys and the KMS key that wraps them (both or neither: without them
+    # events are stored as they come, unsealed).
+    keys_table: str | None = None
+    kms_key: str | None = None
     retry_base_s: float = 1.0  # the first backoff of a failed message, doubling each delivery
 
 
@@ -165,6 +169,8 @@ def for_stage(
         region=region,
         endpoint_url=endpoint_url,
         connections_table=f"{prefix}-connections",
+        keys_table=f"{prefix}-keys",
+        kms_key=f"alias/{prefix}-data-keys",
     )
 
 
@@ -217,6 +223,8 @@ def aws_from_env(env: Mapping[str, str] | None = None) -> AwsSettings:
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         command_ttl_days=_positive_int(get("COMMAND_TTL_DAYS"), "COMMAND_TTL_DAYS", 30),
         connections_table=get(CONNECTIONS_ENV_NAME) or (base.connections_table if base else None),
+        keys_table=get("KEYS_TABLE") or (base.keys_table if base else None),
+        kms_key=get("KMS_KEY") or (base.kms_key if base else None),
         retry_base_s=retry_base_s_from_env(env),
     )
 

@@ -6,6 +6,7 @@ from pipeline.delivery import Poison
 from pipeline.ports import Backend
 from pipeline.projection import fold_row, next_row
 from pipeline.records import CommandError, RecordedEvent, Status, ViewRow
+from pipeline.sealing import ERASED_EVENT, is_sealed, open_record, opened
 
 
 class Gap(Exception):
@@ -19,15 +20,31 @@ class LostRace(Exception):
 def handle_event(backend: Backend, body: str) -> None:
     try:
         record = RecordedEvent.from_json(body)
+    except Exception as exc:
+        raise Poison(f"unreadable event message: {type(exc).__name__}: {exc}") from exc
+    row: ViewRow | object | None = UNREAD
+    if backend.read_for_event is not None and is_sealed(record):
+        row, key = backend.read_for_event(record)
+        record = open_record(record, key)
+    else:
+        record = opened(record, backend.keys)
+    try:
         record.event  # noqa: B018 - decode now, so a malformed event is poison, not a retry
     except Exception as exc:
         raise Poison(f"unreadable event message: {type(exc).__name__}: {exc}") from exc
-    apply(backend, record)
+    apply(backend, record, row)
 
 
-def apply(backend: Backend, record: RecordedEvent) -> None:
+UNREAD = object()  # the row is not read yet
+
+
+def apply(backend: Backend, record: RecordedEvent, given: ViewRow | object | None = UNREAD) -> None:
     """Apply the event if its row is one version behind; skip it if the row already has it."""
-    row = backend.views.get(record.kind, record.aggregate_id)
+    if given is UNREAD:
+        row = backend.views.get(record.kind, record.aggregate_id)
+    else:
+        assert given is None or isinstance(given, ViewRow)
+        row = given
     current = row.version if row is not None else 0
     if record.version > current + 1:
         raise Gap(f"{record.stream} view is at {current}, event is {record.version}")
@@ -38,6 +55,8 @@ def apply(backend: Backend, record: RecordedEvent) -> None:
         raise LostRace(f"{record.stream} view moved past {current}")
     if record.last:
         backend.commands.advance(record.command_id, Status.APPLIED, backend.clock(), record.version)
+    if record.type == ERASED_EVENT:
+        backend.on_erase()  # the row's data is overwritten: out of the storage's files too
 
 
 def _next(backend: Backend, row: ViewRow | None, record: RecordedEvent) -> ViewRow:

@@ -38,6 +38,11 @@ class ClaimTaken(AppendError):
         self.claim = claim
 
 
+class KeyTaken(AppendError):
+    """The person's data key, to be stored with the append, was stored before (by an earlier
+    delivery of the command): seal with that one."""
+
+
 class TargetMissing(AppendError):
     def __init__(self, stream: str) -> None:
         super().__init__(f"{stream} does not exist")
@@ -81,6 +86,44 @@ class EventStore(Protocol):
     ) -> Iterator[list[RecordedEvent]]:
         """The whole history of every stream that has an event at or after `timestamp`, in
         stream order, starting with the first stream that sorts after `after`."""
+
+
+class KeyStore(Protocol):
+    """Each person's own data key, kept outside the event streams: deleting it makes their
+    sealed event fields unreadable for good (crypto-shredding)."""
+
+    def get(self, owner: str) -> bytes | None:
+        """The owner's key; None when they never had one or it was deleted."""
+
+    def get_or_create(self, owner: str) -> bytes:
+        """The owner's key, made now (a fresh random one) if they have none yet."""
+
+    def delete(self, owner: str) -> None:
+        """Forget the key for good (nothing when there is none)."""
+
+
+class KeyStoringEventStore(Protocol):
+    """An event store that can store a new data key in the append's own atomic write (saving
+    the key its own request): `new_key` as its KeyStore's `prepare` made it."""
+
+    def append_with_key(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+        new_key: object,
+    ) -> None:
+        """`append`, storing `new_key` too; KeyTaken when the owner already has a key."""
+
+
+class RedactableStore(Protocol):
+    """An event store that can take a person's clear fields out of their events written before
+    sealing: the one sanctioned rewrite of the store, event by event (no append, no new
+    position; the mediator forwards inserts only)."""
+
+    def redact(self, stream: str, version: int, data: dict[str, object]) -> None:
+        """Replace the data of the stream's event at `version`."""
 
 
 @dataclass(frozen=True)
@@ -310,4 +353,11 @@ class Backend:
     # deliveries are the count), and where a replay run in bounded chunks keeps its progress.
     failures: FailureCounter | None = None
     replay_progress: ReplayProgress | None = None
+    # The persons' data keys (None: events are stored as they are, unsealed), and what the
+    # storage does once an erasure is written (SQLite empties its WAL of the erased bytes).
+    keys: KeyStore | None = None
+    on_erase: Callable[[], None] = field(default=lambda: None)
+    # For a sealed event: its view row and its person's key, read together where the storage
+    # can (one request on DynamoDB). None: the executor reads them apart.
+    read_for_event: Callable[[RecordedEvent], tuple[ViewRow | None, bytes | None]] | None = None
     close: Callable[[], None] = field(default=lambda: None)

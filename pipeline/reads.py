@@ -22,7 +22,11 @@ def history(store: EventStore, aggregate_id: str, kinds: Iterable[str] = ()) -> 
 
 
 def as_of(store: EventStore, kind: str, aggregate_id: str, at: datetime) -> ViewRow | None:
-    """The aggregate as it was at `at`: None before it existed or after it was deleted."""
-    records = [r for r in store.load(stream_name(kind, aggregate_id)) if r.occurred_at <= at]
+    """The aggregate as it was at `at`: None before it existed or after it was deleted, and
+    always None once it is erased (erased users are never returned by any read)."""
+    history = store.load(stream_name(kind, aggregate_id))
+    if any(r.type == "UserErased" for r in history):
+        return None
+    records = [r for r in history if r.occurred_at <= at]
     row = fold_row(records)
     return None if row is None or row.deleted else row

@@ -180,6 +180,8 @@ class RecordedEvent:
     last: bool = True  # the last event of its command: once applied, the command is APPLIED
     schema_version: int = 1
     position: int | None = field(default=None, compare=False)  # global order, where kept
+    # Personal fields whose key was deleted (the person was erased): they read as None.
+    erased: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def batch(

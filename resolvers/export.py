@@ -44,6 +44,14 @@ def export(info: Info, person: str, after: str | None) -> dict[str, Any]:
     start = decode_cursor(after, _version)
     after_version = int(start) if start is not None else 0
     records = backend.events.load(stream_name("user", person))
+    if records and records[-1].type == "UserErased":
+        return {
+            "format": FORMAT,
+            "userId": person,
+            "exportedAt": iso_datetime(backend.clock()),
+            "erased": True,
+            "erasedAt": iso_datetime(records[-1].occurred_at),
+        }
     rest = [r for r in records if r.version > after_version]
     shown = rest[:EVENTS_PAGE]
     out: dict[str, Any] = {

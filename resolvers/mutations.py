@@ -128,6 +128,18 @@ async def restore_user(
     return await send(info, c.RestoreUser(id=id), command_id)
 
 
+async def erase_user(
+    info: Info, id: strawberry.ID, command_id: strawberry.ID | None = None
+) -> CommandReceipt:
+    return await send(info, c.EraseUser(id=id), command_id)
+
+
+async def erase_me(info: Info, command_id: strawberry.ID | None = None) -> CommandReceipt:
+    caller = info.context.caller
+    assert caller is not None
+    return await send(info, c.EraseMe(id=caller.sub), command_id)
+
+
 async def register_me(info: Info, input: RegisterMeInput) -> CommandReceipt:
     """The sign-up form on first login: the record's id is the token's subject."""
     caller = info.context.caller

@@ -124,6 +124,12 @@ class Mutation:
         description="A deleted user back as before the delete, with the roles and groups "
         "that still exist; DUPLICATE (field email) when their email was taken since.",
     )
+    erase_user: CommandReceipt | None = strawberry.mutation(
+        resolver=m.erase_user,
+        permission_classes=ADMIN,
+        description="Erases the user for good (active, blocked or deleted): their personal "
+        "data becomes unreadable everywhere, only their history remains (UserErased).",
+    )
     create_role: CommandReceipt | None = strawberry.mutation(
         resolver=m.create_role, permission_classes=ADMIN
     )
@@ -160,6 +166,11 @@ class Mutation:
         resolver=m.update_me,
         permission_classes=ANYONE,
         description="The caller's own profile; no role or group.",
+    )
+    erase_me: CommandReceipt | None = strawberry.mutation(
+        resolver=m.erase_me,
+        permission_classes=[IsSignedIn],
+        description="eraseUser on the caller's own record; allowed while blocked.",
     )
     replay_from: CommandReceipt | None = strawberry.mutation(
         resolver=m.replay_from,

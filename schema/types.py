@@ -159,6 +159,7 @@ class User:
     as_of: strawberry.Private[datetime | None]
     block: strawberry.Private[Any]  # the state's block as stored; in force or ended
     deleted: strawberry.Private[bool]
+    erased: strawberry.Private[bool]  # never shown: an erased user's row is a tombstone
 
     @strawberry.field
     def status(self, info: Info) -> UserStatus:
@@ -229,6 +230,7 @@ class User:
             as_of=as_of,
             block=data.get("block"),
             deleted=data.get("deleted", False),
+            erased=data.get("erased", False),
         )
 
 
@@ -260,10 +262,12 @@ class Event:
 
 
 def _current_shape(record: RecordedEvent) -> dict[str, Any]:
-    """The event's data brought up to its current schema version (old shapes upcast)."""
+    """The event's data brought up to its current schema version (old shapes upcast); the
+    fields of an erased person read null, and `erased` names them."""
     from domain.events import upcast
 
-    return upcast(record.type, record.schema_version, record.data)
+    data = upcast(record.type, record.schema_version, record.data)
+    return {**data, "erased": [camel(f) for f in record.erased]} if record.erased else data
 
 
 def _camel_keys(data: dict[str, Any]) -> dict[str, Any]:

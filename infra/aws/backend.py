@@ -9,10 +9,11 @@ from infra.aws.clients import Clients
 from infra.aws.replay import LambdaReplayLauncher
 from infra.dynamodb.command_log import DynamoCommandLog
 from infra.dynamodb.event_store import DynamoEventStore
-from infra.dynamodb.views import DynamoViews
+from infra.dynamodb.views import DynamoViews, row_of
 from infra.settings import AwsSettings
 from infra.sqs.queue import SqsQueue
-from pipeline.ports import Backend, ReplayLauncher
+from pipeline.ports import Backend, EventStore, KeyStore, ReplayLauncher
+from pipeline.records import RecordedEvent, ViewRow
 
 
 @dataclass
@@ -50,9 +51,29 @@ def open_backend(
     if launch_replay is None and settings.replay_function:
         launch_replay = LambdaReplayLauncher(clients.lambda_, settings.replay_function)
     commands = DynamoCommandLog(dynamodb, settings.commands_table, settings.command_ttl_days)
+    events: EventStore = DynamoEventStore(dynamodb, settings.events_table)
+    keys: KeyStore | None = None
+    views = DynamoViews(dynamodb, settings.view_tables, settings.events_table)
+    read_for_event = None
+    if settings.keys_table and settings.kms_key:
+        from infra.dynamodb.keys import DynamoKeys
+        from pipeline.sealing import SealedEventStore
+
+        kms = LazyClient(clients.kms)
+        keys = dynamo_keys = DynamoKeys(dynamodb, kms, settings.keys_table, settings.kms_key)
+        events = SealedEventStore(events, keys)
+
+        def read_for_event(record: RecordedEvent) -> tuple[ViewRow | None, bytes | None]:
+            table = views.tables[record.kind]
+            key = {"id": {"S": record.aggregate_id}}
+            item, data_key = dynamo_keys.get_with_row(table, key, record.stream)
+            return (None if item is None else row_of(record.kind, item)), data_key
+
     return AwsBackend(
-        events=DynamoEventStore(dynamodb, settings.events_table),
-        views=DynamoViews(dynamodb, settings.view_tables, settings.events_table),
+        events=events,
+        keys=keys,
+        views=views,
+        read_for_event=read_for_event,
         commands=commands,
         command_queue=SqsQueue(
             sqs,

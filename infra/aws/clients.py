@@ -44,6 +44,9 @@ class Clients:
     def streams(self) -> Any:
         return self._client("dynamodbstreams")
 
+    def kms(self) -> Any:
+        return self._client("kms")
+
     def lambda_(self) -> Any:
         return self._client("lambda")
 

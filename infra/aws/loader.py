@@ -11,7 +11,7 @@ import threading
 from botocore.loaders import Loader
 
 # Every service infra/aws/clients.py makes a client for.
-SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "lambda", "sqs")
+SERVICES = ("apigatewaymanagementapi", "dynamodb", "dynamodbstreams", "kms", "lambda", "sqs")
 
 
 class KnownServicesLoader(Loader):  # type: ignore[misc]

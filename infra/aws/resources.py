@@ -104,8 +104,8 @@ def _parsed(text: str) -> Any:
 
 
 def create_all(template: Template, clients: Clients) -> Created:
-    """Create every table and queue of the template (other resource types are the cloud's
-    business: alarms, roles, topics). Queues a queue's redrive policy names come first."""
+    """Create every table, queue and KMS key of the template (other resource types are the
+    cloud's business: alarms, roles, topics). Queues a queue's redrive policy names come first."""
     created = Created()
     pending = {
         logical_id: resource
@@ -173,10 +173,10 @@ def intrinsic(value: Any, created: Created) -> Any:
 
 
 def _needs(value: Any) -> set[str]:
-    """Logical ids that `value` refers to."""
+    """Logical ids that `value` refers to (not pseudo parameters such as AWS::AccountId)."""
     if isinstance(value, dict):
         if "Ref" in value and len(value) == 1:
-            return {value["Ref"]}
+            return set() if value["Ref"].startswith("AWS::") else {value["Ref"]}
         if "Fn::GetAtt" in value and len(value) == 1:
             return {value["Fn::GetAtt"][0]}
         return set().union(*(_needs(v) for v in value.values())) if value else set()
@@ -273,7 +273,50 @@ def _attribute(value: Any) -> str:
     return str(value)
 
 
+# --- KMS --------------------------------------------------------------------------------------
+
+
+def _create_kms_key(
+    clients: Clients, template: Template, logical_id: str, resource: Any, created: Created
+) -> None:
+    """The key and its alias (declared as its own resource): a key found under the alias is
+    the one already made (ensure_all on a running moto_server), as a deployed stack keeps it."""
+    props = resource["Properties"]
+    unknown = set(props) - {"Description", "EnableKeyRotation", "PendingWindowInDays", "KeyPolicy"}
+    if unknown:
+        raise TemplateError(f"{logical_id}: KMS key properties not supported here: {unknown}")
+    aliases = [
+        r["Properties"]["AliasName"]
+        for r in template.resources.values()
+        if r["Type"] == "AWS::KMS::Alias" and r["Properties"]["TargetKeyId"] == {"Ref": logical_id}
+    ]
+    client = clients.kms()
+    for alias in aliases:
+        try:
+            found = client.describe_key(KeyId=alias)["KeyMetadata"]
+        except client.exceptions.NotFoundException:
+            continue
+        created.ref[logical_id] = found["KeyId"]
+        created.attributes[(logical_id, "Arn")] = found["Arn"]
+        return
+    made = client.create_key(Description=props.get("Description", ""))["KeyMetadata"]
+    if props.get("EnableKeyRotation"):
+        client.enable_key_rotation(KeyId=made["KeyId"])
+    for alias in aliases:
+        client.create_alias(AliasName=alias, TargetKeyId=made["KeyId"])
+    created.ref[logical_id] = made["KeyId"]
+    created.attributes[(logical_id, "Arn")] = made["Arn"]
+
+
+def _create_kms_alias(
+    clients: Clients, template: Template, logical_id: str, resource: Any, created: Created
+) -> None:
+    created.ref[logical_id] = resource["Properties"]["AliasName"]  # made with its key
+
+
 CREATORS = {
     "AWS::DynamoDB::Table": _create_table,
     "AWS::SQS::Queue": _create_queue,
+    "AWS::KMS::Key": _create_kms_key,
+    "AWS::KMS::Alias": _create_kms_alias,
 }

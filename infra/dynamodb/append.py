@@ -58,6 +58,17 @@ def steps(table: str, stream: str, events: Sequence[RecordedEvent], effects: Eff
     for claim in sorted(effects.take, key=lambda c: (c.kind, c.value)):
         guard = {**guard_key(claim.kind, claim.value), "owner": s(stream)}
         out.append(Step(_put(table, guard, ABSENT, NAMES), _taken(claim)))
+    for claim in sorted(effects.vacant, key=lambda c: (c.kind, c.value)):
+        check = {
+            "ConditionCheck": {
+                "TableName": table,
+                "Key": guard_key(claim.kind, claim.value),
+                "ConditionExpression": f"{ABSENT} OR #owner = :me",
+                "ExpressionAttributeNames": {**NAMES, "#owner": "owner"},
+                "ExpressionAttributeValues": {":me": s(stream)},
+            }
+        }
+        out.append(Step(check, _taken(claim)))
     for claim in sorted(effects.release, key=lambda c: (c.kind, c.value)):
         out.append(
             Step(

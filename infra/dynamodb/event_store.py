@@ -15,11 +15,11 @@ from typing import Any
 
 from domain.codec import iso_datetime
 from domain.model import Effects
-from infra.dynamodb.append import refusal, steps
+from infra.dynamodb.append import Step, refusal, steps
 from infra.dynamodb.attributes import TRANSACTION_CANCELED, error_code, n, s
 from infra.dynamodb.batch_get import batch_get
 from infra.dynamodb.event_items import TIME_INDEX, TIME_SHARDS, TREE_KEY, record_of
-from pipeline.ports import GroupTree
+from pipeline.ports import GroupTree, KeyTaken
 from pipeline.records import RecordedEvent
 
 STREAMS_PER_FETCH = 200  # histories held in memory at once while replaying
@@ -61,13 +61,40 @@ class DynamoEventStore:
         events: Sequence[RecordedEvent],
         effects: Effects,
     ) -> None:
+        self._write(steps(self.table, stream, events, effects))
+
+    def append_with_key(
+        self,
+        stream: str,
+        expected_version: int,
+        events: Sequence[RecordedEvent],
+        effects: Effects,
+        new_key: object,
+    ) -> None:
+        """The key's Put after the events' (a lost version race still comes first)."""
         plan = steps(self.table, stream, events, effects)
+        assert isinstance(new_key, dict)
+        key_step = Step(new_key, lambda _: KeyTaken(f"{stream} has a key"))
+        self._write([*plan[: len(events)], key_step, *plan[len(events) :]])
+
+    def _write(self, plan: list[Step]) -> None:
         try:
             self.client.transact_write_items(TransactItems=[step.operation for step in plan])
         except Exception as exc:
             if error_code(exc) != TRANSACTION_CANCELED:
                 raise
             raise refusal(exc, plan) from exc
+
+    def redact(self, stream: str, version: int, data: dict[str, Any]) -> None:
+        """One UpdateItem: a MODIFY on the table's stream, which the mediator's filter drops."""
+        self.client.update_item(
+            TableName=self.table,
+            Key={"stream": s(stream), "version": n(version)},
+            UpdateExpression="SET #data = :data",
+            ConditionExpression="attribute_exists(#data)",
+            ExpressionAttributeNames={"#data": "data"},
+            ExpressionAttributeValues={":data": s(json.dumps(data, separators=(",", ":")))},
+        )
 
     def histories_since(
         self, timestamp: datetime, after: str = ""

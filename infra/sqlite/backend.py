@@ -10,11 +10,13 @@ from infra.sqlite.change_feed import SqliteChangeFeed
 from infra.sqlite.command_log import SqliteCommandLog
 from infra.sqlite.db import Database
 from infra.sqlite.event_store import SqliteEventStore
+from infra.sqlite.keys import SqliteKeys
 from infra.sqlite.queue import DEFAULT_VISIBILITY_S, SqliteQueue, reclaim_orphans
 from infra.sqlite.views import SqliteViews
 from infra.unwritable import Unwritable
 from pipeline.ports import Backend
 from pipeline.runner import queue_replay
+from pipeline.sealing import SealedEventStore
 
 DB_FILE = "usermgmt.db"
 
@@ -52,8 +54,11 @@ def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> 
         db.close()
         raise Unwritable.of(f"the database {DB_FILE}", data_dir, error) from error
     replays = SqliteQueue(db, "replays", max(visibility_s, 900.0))
+    keys = SqliteKeys(db)
     return EmbeddedBackend(
-        events=SqliteEventStore(db),
+        events=SealedEventStore(SqliteEventStore(db), keys, db.scrub),
+        keys=keys,
+        on_erase=db.scrub,
         views=SqliteViews(db),
         commands=SqliteCommandLog(db),
         command_queue=SqliteQueue(db, "commands", visibility_s),

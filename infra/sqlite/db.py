@@ -11,14 +11,19 @@ transaction registered them (a group of submissions wakes the pipeline once, not
 Writers of other processes queue on an flock of `<file>.lock` before BEGIN IMMEDIATE: the
 kernel wakes the next one as the lock is released, where SQLite's busy handler would sleep and
 retry (1, 2, 5, 10 ms...), idling the file between writers.
+
+Every connection has `secure_delete` on (deleted content is overwritten with zeros, not left in
+free pages), and `scrub()` empties the WAL, so that erased data leaves the files.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -27,6 +32,9 @@ from infra.sqlite.migrations import migrate
 from infra.sqlite.schema import SCHEMA
 
 BUSY_TIMEOUT_MS = 10_000
+SCRUB_TRIES = 100  # each waits up to BUSY_TIMEOUT_MS for readers: a reader cannot hold it off
+
+log = logging.getLogger("usermgmt.sqlite")
 
 
 class Database:
@@ -75,6 +83,7 @@ class Database:
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA secure_delete=ON")
             self._local.conn = conn
             self._local.depth = 0
             self._local.callbacks = {}  # dict: ordered, and a callback registered twice is one
@@ -139,6 +148,24 @@ class Database:
             self._local.callbacks.setdefault(callback)
         else:
             callback()
+
+    def scrub(self) -> None:
+        """Once the current transaction commits: copy the WAL into the file and truncate it
+        (its page images still hold what was overwritten), retried until it completes."""
+        self.after_commit(self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        conn = self.conn()
+        for attempt in range(SCRUB_TRIES):
+            self._lock()  # no writer of this process between; readers are waited for
+            try:
+                (busy, _, _) = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self._unlock()
+            if not busy:
+                return
+            time.sleep(min(0.001 * 2**attempt, 0.1))
+        log.error("the WAL could not be emptied after an erasure; it will be at the next one")
 
     def close(self) -> None:
         with self._all_lock:

@@ -80,6 +80,13 @@ class SqliteEventStore:
                 _check_head(conn, stream, expected_version)
                 raise
 
+    def redact(self, stream: str, version: int, data: dict[str, Any]) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE events SET data = ? WHERE stream = ? AND version = ?",
+                (json.dumps(data, separators=(",", ":")), stream, version),
+            )
+
     def histories_since(
         self, timestamp: datetime, after: str = ""
     ) -> Iterator[list[RecordedEvent]]:
@@ -164,6 +171,12 @@ def _apply_effects(conn: sqlite3.Connection, stream: str, effects: Effects) -> N
             "DELETE FROM claims WHERE kind = ? AND value = ? AND owner = ?",
             (claim.kind, claim.value, stream),
         )
+    for claim in effects.vacant:
+        holder = conn.execute(
+            "SELECT owner FROM claims WHERE kind = ? AND value = ?", (claim.kind, claim.value)
+        ).fetchone()
+        if holder is not None and holder[0] != stream:
+            raise ClaimTaken(claim)
     for claim in effects.take:
         taken = conn.execute(
             "INSERT INTO claims (kind, value, owner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",

@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS claims (
     owner TEXT NOT NULL,
     PRIMARY KEY (kind, value)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS data_keys (     -- each person's key (pipeline/sealing.py)
+    owner TEXT PRIMARY KEY,                 -- their stream, user#<id>
+    key BLOB NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS targets (
     stream TEXT PRIMARY KEY,
     refs INTEGER NOT NULL

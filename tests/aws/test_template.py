@@ -266,7 +266,7 @@ def references(value: Any) -> set[str]:
     return found
 
 
-def test_a_stage_redeployed_after_its_stack_was_deleted_can_adopt_its_retained_events_table(
+def test_a_stage_redeployed_after_its_stack_was_deleted_can_adopt_its_retained_resources(
     tmp_path: Path,
 ) -> None:
     """README, "Runbook: redeploying a stage after its stack was deleted": create the stack
@@ -274,25 +274,42 @@ def test_a_stage_redeployed_after_its_stack_was_deleted_can_adopt_its_retained_e
     from devtools.adopt_events import adoption
 
     create, update = packaged("create"), packaged("update")
-    template, to_import = adoption(create, update)
+    template, to_import = adoption(create, update, "1234abcd-12ab-34cd-56ef-1234567890ab")
+    retained = {"EventsTable", "KeysTable", "DataKeysKmsKey", "DataKeysKmsAlias"}
 
     # An import may change nothing else in the stack, its outputs included.
-    assert {k: r for k, r in template["Resources"].items() if k != "EventsTable"} == (
+    assert {k: r for k, r in template["Resources"].items() if k not in retained} == (
         create["Resources"]
     )
     assert template.get("Outputs") == create.get("Outputs")
-    table = template["Resources"]["EventsTable"]
-    # Imported only with a deletion policy; named statically; needing nothing it is imported
-    # without. And exactly as the full template has it, so the deploy after leaves it be.
-    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
-    assert references(table) == set()
-    assert table == update["Resources"]["EventsTable"]
+    for logical_id in retained:
+        resource = template["Resources"][logical_id]
+        # Imported only with a deletion policy; needing nothing imported without it. And
+        # exactly as the full template has it, so the deploy after leaves it be.
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+        assert references(resource) <= retained
+        assert resource == update["Resources"][logical_id]
     assert to_import == [
         {
             "ResourceType": "AWS::DynamoDB::Table",
             "LogicalResourceId": "EventsTable",
             "ResourceIdentifier": {"TableName": "usermgmt-dev-events"},
-        }
+        },
+        {
+            "ResourceType": "AWS::DynamoDB::Table",
+            "LogicalResourceId": "KeysTable",
+            "ResourceIdentifier": {"TableName": "usermgmt-dev-keys"},
+        },
+        {
+            "ResourceType": "AWS::KMS::Key",
+            "LogicalResourceId": "DataKeysKmsKey",
+            "ResourceIdentifier": {"KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+        },
+        {
+            "ResourceType": "AWS::KMS::Alias",
+            "LogicalResourceId": "DataKeysKmsAlias",
+            "ResourceIdentifier": {"AliasName": "alias/usermgmt-dev-data-keys"},
+        },
     ]
     # The deploy that follows keeps the deployment bucket the first step made.
     for logical_id, resource in create["Resources"].items():
@@ -306,3 +323,27 @@ def test_a_stage_redeployed_after_its_stack_was_deleted_can_adopt_its_retained_e
         check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_keys_are_kept_like_the_events_and_only_their_users_may_use_the_kms_key() -> None:
+    keys = TEMPLATE.resources["KeysTable"]
+    assert keys["DeletionPolicy"] == keys["UpdateReplacePolicy"] == "Retain"
+    assert keys["Properties"]["DeletionProtectionEnabled"] is True
+    assert keys["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+    for kms in ("DataKeysKmsKey", "DataKeysKmsAlias"):
+        resource = TEMPLATE.resources[kms]
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    kms_users: dict[str, set[str]] = {}
+    for role_id, statement in statements():
+        actions = {a for a in as_list(statement["Action"]) if a.startswith("kms:")}
+        if actions:
+            assert as_list(statement["Resource"]) == [{"Fn::GetAtt": ["DataKeysKmsKey", "Arn"]}], (
+                role_id
+            )
+            kms_users.setdefault(role_id, set()).update(actions)
+    assert kms_users == {
+        "CommandRole": {"kms:GenerateDataKey", "kms:Decrypt"},
+        "ExecutorRole": {"kms:Decrypt"},
+        "ReplayRole": {"kms:Decrypt"},
+        "GraphqlApiRole": {"kms:Decrypt"},
+    }

@@ -183,3 +183,38 @@ def test_the_export_holds_the_record_every_event_and_the_commands(
     rest = server.gql(EXPORT_USER, admin, id=user, after=encode_cursor("1"))["exportUser"]
     assert [e["version"] for e in rest["events"]] == [2, 3]
     assert "user" not in rest and "commands" not in rest
+
+
+ERASE = "mutation($id: ID!) { eraseUser(id: $id) { commandId } }"
+ERASE_ME = "mutation { eraseMe { commandId } }"
+HISTORY = """query($id: ID!) { history(aggregateId: $id) {
+  edges { node { type version actor data } } } }"""
+
+
+def test_a_blocked_user_erases_themselves_and_only_their_history_remains(
+    server: Server, admin: str
+) -> None:
+    user = new_user(server, admin, firstName="Zéphyrine", lastName="Quillfeather")
+    token = server.user_token(user)
+    applied(server, BLOCK, admin, id=user, reason="Zéphyrine's disputed payments")
+    before = server.gql(HISTORY, admin, id=user)["history"]["edges"]
+    assert before[0]["node"]["data"]["firstName"] == "Zéphyrine"  # admins see it decrypted
+
+    receipt = server.gql(ERASE_ME, token)["eraseMe"]
+    # A blocked user's new subscriptions are refused: the admin follows the command.
+    assert server.follow(receipt["commandId"], admin)[-1]["status"] == "APPLIED"
+
+    assert server.gql(USER, admin, id=user)["user"] is None
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert server.gql(USER, admin, id=user, asOf=later.isoformat())["user"] is None
+    assert user not in listed(server, admin, "DELETED") | listed(server, admin, None)
+    events = [e["node"] for e in server.gql(HISTORY, admin, id=user)["history"]["edges"]]
+    assert [(e["type"], e["version"]) for e in events] == [
+        ("UserCreated", 1),
+        ("UserBlocked", 2),
+        ("UserErased", 3),
+    ]
+    assert "Zéphyrine" not in str(events) and "Quillfeather" not in str(events)
+    assert events[0]["data"]["firstName"] is None and "firstName" in events[0]["data"]["erased"]
+    assert server.gql(EXPORT_USER, admin, id=user)["exportUser"]["erased"] is True
+    assert server.run(ERASE, admin, id=user)["status"] == "REJECTED"  # erased: not there

@@ -53,6 +53,7 @@ STORED_SHAPES: dict[tuple[str, int], frozenset[str]] = {
     ("UserBlocked", 1): frozenset({"id", "reason", "blocked_by", "at", "until"}),
     ("UserUnblocked", 1): frozenset({"id"}),
     ("UserRestored", 1): frozenset({"id", "role_ids", "group_ids"}),
+    ("UserErased", 1): frozenset({"id"}),
     ("RoleCreated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleUpdated", 1): frozenset({"id", "name", "description", "authorization_ids"}),
     ("RoleDeleted", 1): frozenset({"id"}),
