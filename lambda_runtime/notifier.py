@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from infra.dynamodb.command_log import command_record_of
@@ -22,8 +21,8 @@ from lambda_runtime.log import command_keys, logger
 from lambda_runtime.websocket.execution import Result, first_result
 from lambda_runtime.websocket.protocol import Operation
 from lambda_runtime.websocket.push import Outlet, PushResult, deliver, lease_duration_ms
-from pipeline.ports import Backend
-from pipeline.records import CommandError, CommandRecord, Status
+from pipeline.ports import Backend, ReadOnlyCommandLog
+from pipeline.records import CommandRecord
 from schema.context import AppContext, Caller
 
 if TYPE_CHECKING:
@@ -112,30 +111,16 @@ class Renderer:
         return self.done[key]
 
 
-class OneRecord:
+class OneRecord(ReadOnlyCommandLog):
     """A command log that knows one command, as the change left it."""
+
+    refusal = "a notification only reads the command it is about"
 
     def __init__(self, record: CommandRecord) -> None:
         self.known = record
 
     def get(self, command_id: str) -> CommandRecord | None:
         return self.known if command_id == self.known.id else None
-
-    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
-        raise TypeError("a notification only reads the command it is about")
-
-    def record(self, record: CommandRecord) -> CommandRecord:
-        raise TypeError("a notification only reads the command it is about")
-
-    def advance(
-        self,
-        command_id: str,
-        status: Status,
-        at: datetime,
-        version: int | None = None,
-        error: CommandError | None = None,
-    ) -> bool:
-        raise TypeError("a notification only reads the command it is about")
 
 
 def _failed(sequence: str) -> dict[str, Any]:

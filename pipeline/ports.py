@@ -247,6 +247,29 @@ class Message:
     receipt: str
 
 
+class ReadOnlyCommandLog:
+    """The writes of a CommandLog, refused: for a log handed to a path that only reads it (a
+    subscription's first status, a notification), so a mistaken write fails loudly."""
+
+    refusal = "this path only reads the command log"
+
+    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
+        raise TypeError(self.refusal)
+
+    def record(self, record: CommandRecord) -> CommandRecord:
+        raise TypeError(self.refusal)
+
+    def advance(
+        self,
+        command_id: str,
+        status: Status,
+        at: datetime,
+        version: int | None = None,
+        error: CommandError | None = None,
+    ) -> bool:
+        raise TypeError(self.refusal)
+
+
 class Queue(Protocol):
     """A FIFO queue per group: a received message hides the rest of its group until it is
     acknowledged, and comes back (attempts + 1) if it is not acknowledged in time."""

@@ -11,7 +11,6 @@ here first and each later one after it.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from strawberry.types.execution import PreExecutionError
@@ -29,17 +28,19 @@ from lambda_runtime.websocket.protocol import (
 )
 from lambda_runtime.websocket.push import send
 from lambda_runtime.websocket.session import Session
-from pipeline.ports import Backend, CommandLog
-from pipeline.records import CommandError, CommandRecord, Status
+from pipeline.ports import Backend, CommandLog, ReadOnlyCommandLog
+from pipeline.records import CommandRecord
 from schema.context import AppContext, Caller
 
 if TYPE_CHECKING:
     import strawberry
 
 
-class Registering:
+class Registering(ReadOnlyCommandLog):
     """The command log as the resolver reads it (it only reads), registering the subscription
     to a command before its first read."""
+
+    refusal = "a subscription only reads the command log"
 
     def __init__(
         self, log: CommandLog, store: DynamoConnections, template: Subscription, lease: Lease
@@ -63,22 +64,6 @@ class Registering:
             return None
         self.read = self.log.get(command_id)
         return self.read
-
-    def about(self, aggregate_id: str, limit: int) -> list[CommandRecord]:
-        raise TypeError("a subscription reads only the command it follows")
-
-    def record(self, record: CommandRecord) -> CommandRecord:
-        raise TypeError("a subscription only reads the command log")
-
-    def advance(
-        self,
-        command_id: str,
-        status: Status,
-        at: datetime,
-        version: int | None = None,
-        error: CommandError | None = None,
-    ) -> bool:
-        raise TypeError("a subscription only reads the command log")
 
 
 def subscribe(
