@@ -6,7 +6,6 @@ writes. (A test-only Scan: the code never scans.)"""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +14,7 @@ from infra.aws import resources
 from pipeline.records import Status
 from tests.support.aws_deployment import REGION, dynamodb_deployment
 from tests.support.builders import as_admin, statuses
-from tests.support.byte_scan import found_in
-
-PERSON = "auth0|zq"
-PERSONAL = (
-    "Zéphyrine.Quillfeather@Example.com",
-    "zephyrine.newmail@example.com",
-    "Zéphyrine",
-    "Quillfeather",
-    "Quillfeathering",
-    "1987-03-14",
-    "Zéphyrine abused the staff",
-)
+from tests.support.byte_scan import PERSON, PERSONAL, a_life, found_in
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -75,18 +63,7 @@ def _everything(prefix: str) -> Iterator[tuple[str, str]]:
 def test_nothing_of_an_erased_person_is_left_in_any_table_or_queue(tmp_path: Path) -> None:
     with dynamodb_deployment(tmp_path) as deployment:
         backend = deployment.backend
-        life = [
-            c.CreateUser(
-                id=PERSON,
-                email=PERSONAL[0],
-                first_name=PERSONAL[2],
-                last_name=PERSONAL[3],
-                birth_date=date.fromisoformat(PERSONAL[5]),
-            ),
-            c.UpdateUser(id=PERSON, email=PERSONAL[1], last_name=PERSONAL[4]),
-            c.BlockUser(id=PERSON, reason=PERSONAL[6]),
-            c.UnblockUser(id=PERSON),
-        ]
+        life = a_life()
         steps = []
         for command in life:  # each applied before the next, as an admin at a console would
             steps.append(as_admin(backend, command))

@@ -4,7 +4,6 @@ date or block reason, in any case or encoding the code writes."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from domain import commands as c
@@ -13,36 +12,14 @@ from infra.sqlite.event_store import SqliteEventStore
 from pipeline.records import Status
 from pipeline.runner import Runner, RunnerSettings
 from tests.support.builders import as_admin, statuses
-from tests.support.byte_scan import found_in, found_in_files
-
-PERSON = "auth0|zq"
-PERSONAL = (
-    "Zéphyrine.Quillfeather@Example.com",
-    "zephyrine.newmail@example.com",
-    "Zéphyrine",
-    "Quillfeather",
-    "Quillfeathering",
-    "1987-03-14",
-    "Zéphyrine abused the staff",
-)
+from tests.support.byte_scan import PERSON, PERSONAL, a_life, found_in, found_in_files
 
 
 def test_nothing_of_an_erased_person_is_left_in_any_file(tmp_path: Path) -> None:
     data = tmp_path / "data"
     backend = open_backend(data)
     runner = Runner(backend, RunnerSettings(retry_base_s=0))
-    life = [
-        c.CreateUser(
-            id=PERSON,
-            email=PERSONAL[0],
-            first_name=PERSONAL[2],
-            last_name=PERSONAL[3],
-            birth_date=date.fromisoformat(PERSONAL[5]),
-        ),
-        c.UpdateUser(id=PERSON, email=PERSONAL[1], last_name=PERSONAL[4]),
-        c.BlockUser(id=PERSON, reason=PERSONAL[6]),
-        c.UnblockUser(id=PERSON),
-    ]
+    life = a_life()
     steps = [as_admin(backend, command) for command in life]
     runner.run_until_idle()
     # The scan finds the person while they are there (their row holds them in clear) ...

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
+
+from domain import commands as c
 
 
 def forms(values: Iterable[str]) -> set[bytes]:
@@ -31,3 +34,33 @@ def found_in_files(directory: Path, values: Iterable[str]) -> dict[str, set[byte
         if found:
             hits[path.name] = found
     return hits
+
+
+# A person with distinctive data, and what the erasure tests do to them before erasing them.
+PERSON = "auth0|zq"
+PERSONAL = (
+    "Zéphyrine.Quillfeather@Example.com",
+    "zephyrine.newmail@example.com",
+    "Zéphyrine",
+    "Quillfeather",
+    "Quillfeathering",
+    "1987-03-14",
+    "Zéphyrine abused the staff",
+)
+
+
+def a_life() -> list[c.Command]:
+    """Created, updated, blocked with a reason about them, unblocked: every personal field
+    the service keeps is written at least once."""
+    return [
+        c.CreateUser(
+            id=PERSON,
+            email=PERSONAL[0],
+            first_name=PERSONAL[2],
+            last_name=PERSONAL[3],
+            birth_date=date.fromisoformat(PERSONAL[5]),
+        ),
+        c.UpdateUser(id=PERSON, email=PERSONAL[1], last_name=PERSONAL[4]),
+        c.BlockUser(id=PERSON, reason=PERSONAL[6]),
+        c.UnblockUser(id=PERSON),
+    ]
