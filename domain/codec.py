@@ -40,7 +40,12 @@ def field_names(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
+_PLAIN = (str, int, float, type(None))  # bool is an int
+
+
 def _encode(value: Any) -> Any:
+    if isinstance(value, _PLAIN):  # most fields: tested first
+        return value
     if isinstance(value, datetime):
         return iso_datetime(value)
     if isinstance(value, date):

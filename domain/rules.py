@@ -47,6 +47,8 @@ def unicode_text(value: str, field: str) -> str:
 
 
 def _refuse(value: str, field: str, categories: frozenset[str], allowed: frozenset[str]) -> None:
+    if value.isprintable():  # no character of category C (Cc, Cf among them): most text
+        return
     for char in value:
         if char not in allowed and unicodedata.category(char) in categories:
             what = "control" if unicodedata.category(char) == "Cc" else "invisible format"
@@ -164,6 +166,8 @@ def email_key(value: str) -> str:
     format characters (refused as input, but older records may hold them), case-folded and in
     NFKC, so that a full-width letter or a ligature is the letter(s) it stands for. NFKC on both
     sides of the case fold: each can undo the other's normal form."""
+    if value.isascii():  # no format characters, and NFKC leaves ASCII as it is
+        return value.strip().casefold()
     visible = "".join(c for c in value.strip() if unicodedata.category(c) != "Cf")
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
     return folded

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from domain.aggregate import Claim
@@ -47,8 +48,11 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+@lru_cache(maxsize=256)
 def _cipher(key: bytes) -> AESGCM:
-    """Imported on first use: functions that never open an event never load cryptography."""
+    """Imported on first use: functions that never open an event never load cryptography.
+    Kept for the next event under the same key (the command stage seals it, the executor opens
+    it): only the key's bytes find it, so an erased person's key cannot be got back here."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     return AESGCM(key)
@@ -102,11 +106,20 @@ class SealedEventStore:
     read of an erased stream deletes it too, had a crash come between the two)."""
 
     def __init__(
-        self, inner: EventStore, keys: KeyStore, on_erase: Callable[[], None] = lambda: None
+        self,
+        inner: EventStore,
+        keys: KeyStore,
+        on_erase: Callable[[], None] = lambda: None,
+        *,
+        clear_claims: Callable[[], bool] = lambda: True,
     ) -> None:
         self.inner = inner
         self.keys = keys
         self.on_erase = on_erase
+        # Whether the store may hold email claims taken before they were hashed: a claim then
+        # also checks that its clear form is not another's. A store that can tell it holds
+        # none (nothing writes them any more) saves that read.
+        self.clear_claims = clear_claims
         self._secret: bytes | None = None  # never deleted: kept once read
         # The key the last stream read was opened with: the command stage reads a stream, then
         # appends to it, and needs not ask for the key twice.
@@ -178,11 +191,14 @@ class SealedEventStore:
         def hashed(claims: frozenset[Claim]) -> frozenset[Claim]:
             return frozenset(keyed_claim(c, secret) for c in claims)
 
-        clear_taken = frozenset(c for c in effects.take if c.kind in HASHED_CLAIMS)
+        clear_taken = frozenset(
+            c for c in effects.take if c.kind in HASHED_CLAIMS and self.clear_claims()
+        )
         return replace(
             effects,
             take=hashed(effects.take),
-            release=hashed(effects.release) | effects.release,
+            release=hashed(effects.release)
+            | (effects.release if self.clear_claims() else frozenset()),
             vacant=effects.vacant | clear_taken,
         )
 

@@ -55,8 +55,9 @@ def open_backend(data_dir: Path, visibility_s: float = DEFAULT_VISIBILITY_S) -> 
         raise Unwritable.of(f"the database {DB_FILE}", data_dir, error) from error
     replays = SqliteQueue(db, "replays", max(visibility_s, 900.0))
     keys = SqliteKeys(db)
+    store = SqliteEventStore(db)
     return EmbeddedBackend(
-        events=SealedEventStore(SqliteEventStore(db), keys, db.scrub),
+        events=SealedEventStore(store, keys, db.scrub, clear_claims=store.holds_clear_claims),
         keys=keys,
         on_erase=db.scrub,
         views=SqliteViews(db),

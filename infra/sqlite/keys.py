@@ -17,13 +17,15 @@ class SqliteKeys:
         return None if found is None else bytes(found[0])
 
     def get_or_create(self, owner: str) -> bytes:
+        key = new_key()
         with self.db.write() as conn:
-            conn.execute(
+            if conn.execute(
                 "INSERT INTO data_keys (owner, key) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (owner, new_key()),
-            )
-            (key,) = conn.execute("SELECT key FROM data_keys WHERE owner = ?", (owner,)).fetchone()
-        return bytes(key)
+                (owner, key),
+            ).rowcount:
+                return key
+            (held,) = conn.execute("SELECT key FROM data_keys WHERE owner = ?", (owner,)).fetchone()
+        return bytes(held)
 
     def delete(self, owner: str) -> None:
         with self.db.write() as conn:

@@ -106,7 +106,16 @@ class SqliteViews:
                 values = [*values[1:], row.id, expected_version]
             written = conn.execute(sql, values).rowcount == 1
             if written:
-                _write_memberships(conn, row)
+                # A new row has no memberships yet (view rows are never deleted); an updated
+                # one had its previous row's, when the caller read it.
+                before = (
+                    set()
+                    if expected_version is None
+                    else None
+                    if previous is None
+                    else memberships(previous.kind, previous.data)
+                )
+                _write_memberships(conn, row, before)
             return written
 
     def replace(self, row: ViewRow) -> bool:
@@ -124,15 +133,26 @@ class SqliteViews:
             return written
 
 
-def _write_memberships(conn: Any, row: ViewRow) -> None:
-    """The row's references as view_member rows, in the row's own write."""
+def _write_memberships(conn: Any, row: ViewRow, before: set[tuple[str, str]] | None = None) -> None:
+    """The row's references as view_member rows, in the row's own write. With `before` (the
+    memberships the row had), only what changed is written: most writes change none."""
     if row.kind not in MEMBERSHIPS:
         return
-    conn.execute("DELETE FROM view_member WHERE kind = ? AND id = ?", (row.kind, row.id))
-    conn.executemany(
-        "INSERT INTO view_member (kind, via, target, id) VALUES (?, ?, ?, ?)",
-        [(row.kind, via, target, row.id) for via, target in memberships(row.kind, row.data)],
-    )
+    after = memberships(row.kind, row.data)
+    if before is None:
+        conn.execute("DELETE FROM view_member WHERE kind = ? AND id = ?", (row.kind, row.id))
+        before = set()
+    if gone := before - after:
+        conn.executemany(
+            "DELETE FROM view_member WHERE kind = ? AND via = ? AND target = ? AND id = ?",
+            [(row.kind, via, target, row.id) for via, target in gone],
+        )
+    if added := after - before:
+        conn.executemany(
+            "INSERT INTO view_member (kind, via, target, id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            [(row.kind, via, target, row.id) for via, target in added],
+        )
 
 
 def _select() -> str:

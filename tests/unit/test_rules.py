@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain import rules
 from domain.errors import Code, DomainError
@@ -180,3 +183,24 @@ def test_an_email_filter_longer_than_any_email_is_refused() -> None:
     assert rules.email_filter(" Ann@B.io ") == "ann@b.io"
     with pytest.raises(DomainError):
         rules.email_filter("x" * 1_000_000)
+
+
+@given(st.text(max_size=40))
+def test_an_email_key_is_the_nfkc_case_fold_of_the_visible_characters(value: str) -> None:
+    # email_key takes a short cut for ASCII: the same key as the long way round
+    visible = "".join(ch for ch in value.strip() if unicodedata.category(ch) != "Cf")
+    expected = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", visible).casefold())
+    assert rules.email_key(value) == expected
+
+
+@given(st.text(max_size=40))
+def test_a_name_is_refused_exactly_when_it_holds_a_control_character(value: str) -> None:
+    # text() skips the per-character look for printable strings: it must refuse the same ones
+    controls = any(unicodedata.category(ch) == "Cc" for ch in value.strip())
+    try:
+        rules.text(value, "name", limit=1000)
+    except DomainError as error:
+        refused = "control" in str(error)
+    else:
+        refused = False
+    assert refused == controls
