@@ -71,6 +71,13 @@ def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> 
             return stage
         if name.startswith("opt:region"):
             return region
+        if name.startswith("self:custom."):
+            value = raw.get("custom", {})
+            for key in name.removeprefix("self:custom.").split("."):
+                if not isinstance(value, dict) or key not in value:
+                    raise TemplateError(f"cannot resolve ${{{name}}}")
+                value = value[key]
+            return resolve(value)
         raise TemplateError(f"cannot resolve ${{{name}}}")
 
     def resolve(value: Any) -> Any:
