@@ -9,7 +9,18 @@ NODE_STAMP := node_modules/.installed-stamp
 STAGE ?= dev
 TEMPLATE := .serverless/cloudformation-template-update-stack.json
 
-.PHONY: install run test bench lint format typecheck lock clean package deploy
+# The console (web/, its own npm package): built into web/dist when any of its sources changed,
+# served by `usermgmt serve` at /console/ and uploaded by `make deploy`. Until web/package.json
+# exists (a clone without the console) there is nothing to build and nothing is said.
+WEB_STAMP := web/node_modules/.installed-stamp
+CONSOLE := web/dist/index.html
+CONSOLE_SOURCES := $(wildcard web/index.html web/vite.config.* web/tsconfig*.json) \
+	$(shell find web/src web/public -type f 2>/dev/null)
+ifneq ($(wildcard web/package.json),)
+CONSOLE_BUILD := $(CONSOLE)
+endif
+
+.PHONY: install run test bench lint format typecheck lock clean package deploy console
 
 install: $(STAMP)
 
@@ -19,8 +30,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-run: install $(NODE_STAMP)
+run: install $(NODE_STAMP) $(CONSOLE_BUILD)
 	$(BIN)/usermgmt serve
+
+console: $(CONSOLE_BUILD)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(WEB_STAMP)) && touch $(WEB_STAMP)
+
+$(CONSOLE): $(WEB_STAMP) $(CONSOLE_SOURCES)
+	cd web && npm run build
 
 test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
@@ -37,8 +57,11 @@ package: install $(NODE_STAMP)
 	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls package --stage $(STAGE)
 	$(BIN)/cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
-deploy: install $(NODE_STAMP)
+# The stack, then the console's build and its config.json into the stack's bucket
+# (devtools/deploy_console.py; skipped with a note when there is no web/ to build).
+deploy: install $(NODE_STAMP) $(CONSOLE_BUILD)
 	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls deploy --stage $(STAGE)
+	$(BIN)/python -m devtools.deploy_console --stage $(STAGE)
 
 bench: install
 	$(BIN)/usermgmt bench
@@ -64,4 +87,5 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless \
+		web/node_modules web/dist
