@@ -1,0 +1,5 @@
+import { Placeholder } from "./Placeholder";
+
+export default function MyAccountPage() {
+  return <Placeholder title="My account" />;
+}
