@@ -20,6 +20,7 @@ export function makeClient(
     url: wsUrlOf(config),
     connectionParams: { Authorization: `Bearer ${token}` },
     lazy: true,
+    lazyCloseTimeout: 30_000, // one socket for a burst of commands, not one each
     keepAlive: 30_000, // API Gateway closes a socket idle for 10 minutes
     retryAttempts: 5,
   });
