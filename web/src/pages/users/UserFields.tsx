@@ -73,6 +73,7 @@ export function UserFields<V>({ values, onChange, command, choices, idReadOnly }
         onChange={set("id")}
         required
         readOnly={idReadOnly}
+        autoFocus={!idReadOnly}
         autoComplete="off"
         placeholder="auth0|123"
       />
@@ -84,6 +85,7 @@ export function UserFields<V>({ values, onChange, command, choices, idReadOnly }
         value={values.email}
         onChange={set("email")}
         required
+        autoFocus={idReadOnly}
         autoComplete="off"
       />
       <TextField

@@ -305,8 +305,10 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
         ) : null}
       </p>
       <div className="actions">
-        {status === "ACTIVE" ? (
-          <button type="button" onClick={() => open("block")} aria-expanded={form === "block"}>
+        {/* A form's opening button hides while it is open: "Block user" is then the only
+            button named like "Block" ("Erase user" like "Erase"). */}
+        {status === "ACTIVE" && form !== "block" ? (
+          <button type="button" onClick={() => open("block")}>
             Block
           </button>
         ) : null}
@@ -327,9 +329,11 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
         <button type="button" className="secondary" onClick={() => void exportUser()}>
           Export
         </button>
-        <button type="button" className="danger" onClick={() => open("erase")} aria-expanded={form === "erase"}>
-          Erase
-        </button>
+        {form !== "erase" ? (
+          <button type="button" className="danger" onClick={() => open("erase")}>
+            Erase
+          </button>
+        ) : null}
       </div>
       {exportError ? <p role="alert">Export failed: {exportError}</p> : null}
 
@@ -343,7 +347,15 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
               void act("block", () => block.run({ id, reason: reason.trim(), until: isoFromLocal(until) }));
             }}
           >
-            <TextField label="Reason" field="reason" command={block} value={reason} onChange={setReason} required />
+            <TextField
+              label="Reason"
+              field="reason"
+              command={block}
+              value={reason}
+              onChange={setReason}
+              required
+              autoFocus
+            />
             <TextField
               label="Until"
               field="until"
@@ -383,6 +395,7 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
               value={confirmation}
               onChange={setConfirmation}
               autoComplete="off"
+              autoFocus
             />
             <div className="actions">
               <button type="submit" className="danger" disabled={confirmation !== id || erase.busy}>

@@ -146,11 +146,14 @@ export default function UsersPage() {
         />
       </form>
 
-      <div className="toolbar">
-        <button type="button" onClick={openCreate} aria-expanded={creating}>
-          Create user
-        </button>
-      </div>
+      {/* Hidden while the form is open: its submit button is the only "Create" then. */}
+      {creating ? null : (
+        <div className="toolbar">
+          <button type="button" onClick={openCreate}>
+            Create user
+          </button>
+        </div>
+      )}
 
       {creating ? (
         <section className="panel" aria-labelledby="create-user-heading">
