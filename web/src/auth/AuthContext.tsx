@@ -60,10 +60,13 @@ export function AuthProvider({ config, children }: { config: Config; children: R
   // A token that expires signs the tab out at that moment (the server would refuse it).
   useEffect(() => {
     if (session?.expiresAt == null) return;
-    const timer = window.setTimeout(() => {
-      forgetSession();
-      setSession(null);
-    }, Math.max(0, session.expiresAt - Date.now()));
+    const timer = window.setTimeout(
+      () => {
+        forgetSession();
+        setSession(null);
+      },
+      Math.max(0, session.expiresAt - Date.now()),
+    );
     return () => window.clearTimeout(timer);
   }, [session]);
 

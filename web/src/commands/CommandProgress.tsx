@@ -31,7 +31,10 @@ export function StatusText({ state, label, className, showError = true }: Status
   if (status === null) return null;
   const word = status === "SENDING" ? "Sending…" : status;
   return (
-    <span role="status" className={`command-status status-${status.toLowerCase()} ${className ?? ""}`}>
+    <span
+      role="status"
+      className={`command-status status-${status.toLowerCase()} ${className ?? ""}`}
+    >
       {label ? `${label}: ` : ""}
       <strong>{word}</strong>
       {showError && error !== null ? ` — ${error.message}` : null}

@@ -101,7 +101,14 @@ type MultiProps<V> = Common<V> & {
   options: readonly Option[];
 };
 
-export function MultiSelectField<V>({ label, field, command, value, onChange, options }: MultiProps<V>) {
+export function MultiSelectField<V>({
+  label,
+  field,
+  command,
+  value,
+  onChange,
+  options,
+}: MultiProps<V>) {
   const id = useId();
   const bound = binding(command, field);
   const ref = useFocusWhenInvalid<HTMLSelectElement>(bound["aria-invalid"] === true);

@@ -70,10 +70,15 @@ export default function UserPage({ route }: { route: Route }) {
       <h1>{title}</h1>
       {page.error ? <p role="alert">Could not read the user: {page.error.message}</p> : null}
       {gone.erased ? (
-        <p>This user was erased: their personal data can no longer be read; only their history remains.</p>
+        <p>
+          This user was erased: their personal data can no longer be read; only their history
+          remains.
+        </p>
       ) : null}
       {!record && !gone.erased && missing && !exported.fetching ? (
-        <p>No user has the id <code>{id}</code>.</p>
+        <p>
+          No user has the id <code>{id}</code>.
+        </p>
       ) : null}
 
       {record ? (
@@ -86,7 +91,14 @@ export default function UserPage({ route }: { route: Route }) {
         />
       ) : null}
       {record ? (
-        <Lifecycle id={id} record={record} life={life} last={last} onRun={setLast} onApplied={refresh} />
+        <Lifecycle
+          id={id}
+          record={record}
+          life={life}
+          last={last}
+          onRun={setLast}
+          onApplied={refresh}
+        />
       ) : null}
       {last === "unblock" || last === "delete" || last === "restore" || last === "erase" ? (
         <CommandProgress command={life[last]} label={labelOf(last)} />
@@ -202,7 +214,13 @@ function Profile({ user, record, active, onRun, onApplied }: ProfileProps) {
       {editing ? (
         <div className="panel">
           <form aria-label="Edit user" noValidate onSubmit={(event) => void save(event)}>
-            <UserFields values={editing} onChange={setEditing} command={update} choices={choices} idReadOnly />
+            <UserFields
+              values={editing}
+              onChange={setEditing}
+              command={update}
+              choices={choices}
+              idReadOnly
+            />
             <div className="actions">
               <button type="submit" disabled={update.busy}>
                 Save
@@ -230,8 +248,20 @@ function changesOf(user: UserDetailFragment, values: UserValues): UpdateUserInpu
   if (lastName !== user.lastName) input.lastName = lastName;
   if (values.birthDate !== (user.birthDate ?? "")) input.birthDate = values.birthDate || null;
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-  if (!same(values.roleIds, user.roles.map((role) => role.id))) input.roleIds = values.roleIds;
-  if (!same(values.groupIds, user.groups.map((group) => group.id))) input.groupIds = values.groupIds;
+  if (
+    !same(
+      values.roleIds,
+      user.roles.map((role) => role.id),
+    )
+  )
+    input.roleIds = values.roleIds;
+  if (
+    !same(
+      values.groupIds,
+      user.groups.map((group) => group.id),
+    )
+  )
+    input.groupIds = values.groupIds;
   return input;
 }
 
@@ -292,14 +322,14 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
     }
   }
 
-
   return (
     <Section title="Status">
       <p>
         Status: <strong>{status}</strong>
         {status === "BLOCKED" && record.block ? (
           <>
-            {" "}— reason: {record.block.reason}
+            {" "}
+            — reason: {record.block.reason}
             {record.block.until ? `, until ${formatTime(record.block.until)}` : ""}
           </>
         ) : null}
@@ -313,16 +343,29 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
           </button>
         ) : null}
         {status === "BLOCKED" ? (
-          <button type="button" disabled={unblock.busy} onClick={() => void act("unblock", () => unblock.run({ id }))}>
+          <button
+            type="button"
+            disabled={unblock.busy}
+            onClick={() => void act("unblock", () => unblock.run({ id }))}
+          >
             Unblock
           </button>
         ) : null}
         {status !== "DELETED" ? (
-          <button type="button" className="danger" disabled={remove.busy} onClick={() => void act("delete", () => remove.run({ id }))}>
+          <button
+            type="button"
+            className="danger"
+            disabled={remove.busy}
+            onClick={() => void act("delete", () => remove.run({ id }))}
+          >
             Delete
           </button>
         ) : (
-          <button type="button" disabled={restore.busy} onClick={() => void act("restore", () => restore.run({ id }))}>
+          <button
+            type="button"
+            disabled={restore.busy}
+            onClick={() => void act("restore", () => restore.run({ id }))}
+          >
             Restore
           </button>
         )}
@@ -344,7 +387,9 @@ function Lifecycle({ id, record, life, last, onRun, onApplied }: LifecycleProps)
             noValidate
             onSubmit={(event) => {
               event.preventDefault();
-              void act("block", () => block.run({ id, reason: reason.trim(), until: isoFromLocal(until) }));
+              void act("block", () =>
+                block.run({ id, reason: reason.trim(), until: isoFromLocal(until) }),
+              );
             }}
           >
             <TextField
@@ -450,7 +495,10 @@ function reasonOf(grant: Permissions[number]["via"][number]): string {
 function History({ id }: { id: string }) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1] ?? null;
-  const [{ data, error, fetching }] = useQuery({ query: UserHistoryDocument, variables: { id, after } });
+  const [{ data, error, fetching }] = useQuery({
+    query: UserHistoryDocument,
+    variables: { id, after },
+  });
   const events = data?.history.edges.map((edge) => edge.node) ?? [];
   const pageInfo = data?.history.pageInfo;
   return (
@@ -511,7 +559,14 @@ function TimeTravel({ id }: { id: string }) {
           setAsOf(isoFromLocal(local));
         }}
       >
-        <TextField label="As of" type="datetime-local" step={1} value={local} onChange={setLocal} required />
+        <TextField
+          label="As of"
+          type="datetime-local"
+          step={1}
+          value={local}
+          onChange={setLocal}
+          required
+        />
         <button type="submit" disabled={isoFromLocal(local) === null}>
           Show
         </button>
@@ -521,7 +576,9 @@ function TimeTravel({ id }: { id: string }) {
           <h3 id={headingId}>As of {formatTime(asOf)}</h3>
           {error ? <p role="alert">{error.message}</p> : null}
           {fetching ? <p>Loading…</p> : null}
-          {!fetching && !error && then === null ? <p>The user did not exist then (or was deleted).</p> : null}
+          {!fetching && !error && then === null ? (
+            <p>The user did not exist then (or was deleted).</p>
+          ) : null}
           {then ? (
             <dl className="profile">
               <dt>First name</dt>

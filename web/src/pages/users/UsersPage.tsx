@@ -90,8 +90,16 @@ export default function UsersPage() {
       groupIds: values.groupIds,
     };
     const row = optimisticRow(values, choices);
-    const sending: CommandState = { status: "SENDING", commandId: null, aggregateId: null, error: null };
-    setCreated((current) => [...current.filter((c) => c.row.id !== row.id), { row, state: sending }]);
+    const sending: CommandState = {
+      status: "SENDING",
+      commandId: null,
+      aggregateId: null,
+      error: null,
+    };
+    setCreated((current) => [
+      ...current.filter((c) => c.row.id !== row.id),
+      { row, state: sending },
+    ]);
     const end = await create.run({ input });
     if (end.status === "APPLIED") {
       setCreating(false);
@@ -115,7 +123,12 @@ export default function UsersPage() {
   return (
     <>
       <h1>Users</h1>
-      <form className="filters" role="search" aria-label="Filter users" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter users"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <TextField
           label="Email"
           type="search"
@@ -243,8 +256,15 @@ function UserRow({
       </td>
       <td>{row.email}</td>
       <td>
-        {pending ? null : row.status}
-        {state ? <StatusText state={state} label={pending ? "Create" : undefined} className="inline" showError={false} /> : null}
+        {pending ? (state?.status === "APPLIED" ? "ACTIVE" : null) : row.status}
+        {state ? (
+          <StatusText
+            state={state}
+            label={pending ? "Create" : undefined}
+            className="inline"
+            showError={false}
+          />
+        ) : null}
       </td>
       <td>{row.roles.map((role) => role.name).join(", ")}</td>
       <td>{row.groups.map((group) => group.name).join(", ")}</td>
@@ -252,7 +272,10 @@ function UserRow({
   );
 }
 
-function optimisticRow(values: UserValues, choices: ReturnType<typeof useChoices>): UserRowFragment {
+function optimisticRow(
+  values: UserValues,
+  choices: ReturnType<typeof useChoices>,
+): UserRowFragment {
   const named = (ids: string[], options: { value: string; label: string }[]) =>
     ids.map((id) => ({ id, name: options.find((o) => o.value === id)?.label ?? id }));
   return {
