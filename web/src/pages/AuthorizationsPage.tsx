@@ -129,6 +129,7 @@ export default function AuthorizationsPage() {
               command={command}
               value={values.description}
               onChange={(description) => setValues({ ...values, description })}
+              required
               autoComplete="off"
             />
             <div className="actions">

@@ -161,6 +161,7 @@ export default function GroupsPage() {
               command={command}
               value={values.description}
               onChange={(description) => setValues({ ...values, description })}
+              required
               autoComplete="off"
             />
             <SelectField

@@ -131,6 +131,7 @@ export default function RolesPage() {
               command={command}
               value={values.description}
               onChange={(description) => setValues({ ...values, description })}
+              required
               autoComplete="off"
             />
             <MultiSelectField

@@ -2,8 +2,9 @@
 // treeitems with aria-level/-setsize/-posinset (a click lands on the group clicked, never on a
 // nested one), one tab stop, and the keyboard of the WAI-ARIA tree pattern: Up/Down move,
 // Right opens or goes to the first child, Left closes or goes to the parent, Home/End, and
-// Enter/Space select (the arrows select too: selection follows focus).
-import { useEffect, useId, useRef, useState } from "react";
+// Enter/Space select (the arrows select too: selection follows focus). A treeitem's name is
+// its text, "<group> roles: <names>" (axe wants the visible text within the name).
+import { useEffect, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
 import { visibleItems, type TreeNode, type VisibleItem } from "./tree";
 
@@ -14,7 +15,6 @@ interface Props {
 }
 
 export function GroupTree({ roots, selectedId, onSelect }: Props) {
-  const prefix = useId();
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [focusedId, setFocusedId] = useState<string | null>(null);
   const refs = useRef(new Map<string, HTMLLIElement>());
@@ -99,8 +99,6 @@ export function GroupTree({ roots, selectedId, onSelect }: Props) {
     <ul role="tree" aria-label="Groups" className="tree" onKeyDown={onKeyDown}>
       {items.map((item) => {
         const { group, children } = item.node;
-        const labelId = `${prefix}-${group.id}-name`;
-        const rolesId = `${prefix}-${group.id}-roles`;
         const hasChildren = children.length > 0;
         const open = hasChildren && !collapsed.has(group.id);
         return (
@@ -116,8 +114,6 @@ export function GroupTree({ roots, selectedId, onSelect }: Props) {
             aria-posinset={item.position}
             aria-expanded={hasChildren ? open : undefined}
             aria-selected={group.id === selectedId}
-            aria-labelledby={labelId}
-            aria-describedby={rolesId}
             tabIndex={group.id === tabStop ? 0 : -1}
             className="treeitem"
             style={{ paddingLeft: `${(item.level - 1) * 1.4 + 0.3}rem` }}
@@ -138,10 +134,10 @@ export function GroupTree({ roots, selectedId, onSelect }: Props) {
             >
               {hasChildren ? (open ? "▾" : "▸") : "·"}
             </span>
-            <span id={labelId} className="tree-name">
+            <span className="tree-name">
               {group.name}
             </span>
-            <span id={rolesId} className="tree-roles">
+            <span className="tree-roles">
               {group.roles.length > 0
                 ? `roles: ${group.roles.map((role) => role.name).join(", ")}`
                 : "no roles"}
