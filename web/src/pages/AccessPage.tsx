@@ -53,13 +53,16 @@ function Check() {
 
   // A refused input (BAD_USER_INPUT names it) is marked on its field, with the message.
   const invalid = (field: "userId" | "authorization") =>
-    error?.field === field
-      ? { "aria-invalid": true as const, "aria-describedby": ids[field] }
-      : {};
+    error?.field === field ? { "aria-invalid": true as const, "aria-describedby": ids[field] } : {};
 
   return (
     <Section title="May this user do this?">
-      <form className="filters" aria-label="Check access" noValidate onSubmit={(e) => void check(e)}>
+      <form
+        className="filters"
+        aria-label="Check access"
+        noValidate
+        onSubmit={(e) => void check(e)}
+      >
         <div>
           <TextField
             label="User id"
@@ -92,7 +95,10 @@ function Check() {
             </span>
           ) : null}
         </div>
-        <button type="submit" disabled={checking || userId.trim() === "" || authorization.trim() === ""}>
+        <button
+          type="submit"
+          disabled={checking || userId.trim() === "" || authorization.trim() === ""}
+        >
           Check
         </button>
       </form>

@@ -228,7 +228,8 @@ interface FieldsProps {
 }
 
 function ProfileFields({ values, onChange, command }: FieldsProps) {
-  const set = (key: keyof ProfileValues) => (value: string) => onChange({ ...values, [key]: value });
+  const set = (key: keyof ProfileValues) => (value: string) =>
+    onChange({ ...values, [key]: value });
   return (
     <>
       <TextField
@@ -354,9 +355,8 @@ function YourData({ sub, erase, onErase }: YourDataProps) {
             }}
           >
             <p>
-              Erasing is for good: your personal data becomes unreadable everywhere and your
-              account cannot be restored or created again. Export your data first if you want a
-              copy.
+              Erasing is for good: your personal data becomes unreadable everywhere and your account
+              cannot be restored or created again. Export your data first if you want a copy.
             </p>
             <TextField
               label={`Type ${CONFIRMATION} to confirm`}

@@ -26,9 +26,9 @@ export default function ReplayPage() {
     <>
       <h1>Replay</h1>
       <p>
-        Rebuilds the views (what queries read) from the stored events since the instant chosen.
-        The events are the source of truth and are not changed; queries show the rebuilt views
-        once the replay is APPLIED.
+        Rebuilds the views (what queries read) from the stored events since the instant chosen. The
+        events are the source of truth and are not changed; queries show the rebuilt views once the
+        replay is APPLIED.
       </p>
       <form className="filters" aria-label="Replay" noValidate onSubmit={(e) => void submit(e)}>
         <TextField

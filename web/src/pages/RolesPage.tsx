@@ -96,7 +96,8 @@ export default function RolesPage() {
     ) : last.which === "delete" ? (
       <CommandProgress command={remove} label={last.label} />
     ) : null;
-  const formShowsProgress = form !== null && last.which === (form.mode === "create" ? "create" : "update");
+  const formShowsProgress =
+    form !== null && last.which === (form.mode === "create" ? "create" : "update");
 
   return (
     <>

@@ -134,9 +134,7 @@ export function GroupTree({ roots, selectedId, onSelect }: Props) {
             >
               {hasChildren ? (open ? "▾" : "▸") : "·"}
             </span>
-            <span className="tree-name">
-              {group.name}
-            </span>
+            <span className="tree-name">{group.name}</span>
             <span className="tree-roles">
               {group.roles.length > 0
                 ? `roles: ${group.roles.map((role) => role.name).join(", ")}`

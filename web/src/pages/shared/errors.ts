@@ -11,7 +11,8 @@ export interface QueryError {
 export function queryErrorOf(error: CombinedError | undefined): QueryError | null {
   if (!error) return null;
   const first = error.graphQLErrors[0];
-  if (!first) return { code: null, message: error.networkError?.message ?? error.message, field: null };
+  if (!first)
+    return { code: null, message: error.networkError?.message ?? error.message, field: null };
   const extensions = isObject(first.extensions) ? first.extensions : {};
   const code = extensions["code"];
   const field = extensions["field"];
