@@ -45,6 +45,10 @@ class Auth0:
     domain: str
     client_id: str
     audience: str
+    # Which token claim and value make an admin (the functions' USERMGMT_ADMIN_*): the app
+    # shows admin pages by them; the API decides by them anyway.
+    admin_claim: str = "permissions"
+    admin_value: str = "usermgmt:admin"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ def auth0_of(stage: str, env: Mapping[str, str]) -> Auth0:
         domain,
         value("CONSOLE_CLIENT_ID", "consoleClientId"),
         value("AUTH0_AUDIENCE", "auth0Audience"),
+        value("ADMIN_CLAIM", "adminClaim") or "permissions",
+        value("ADMIN_VALUE", "adminValue") or "usermgmt:admin",
     )
     if not (auth0.domain and auth0.client_id and auth0.audience):
         raise DeployError(
@@ -94,6 +100,8 @@ def console_config(outputs: Mapping[str, str], auth0: Auth0) -> dict[str, Any]:
         "wsUrl": outputs["ServiceEndpointWebsocket"],
         "auth0": {"domain": auth0.domain, "clientId": auth0.client_id, "audience": auth0.audience},
         "localSignIn": False,
+        "adminClaim": auth0.admin_claim,
+        "adminValue": auth0.admin_value,
     }
 
 

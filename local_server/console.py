@@ -137,6 +137,9 @@ def console_config(settings: Settings, request: Request) -> dict[str, Any]:
         "wsUrl": f"{scheme}://{host}/graphql",
         "auth0": auth0,
         "localSignIn": settings.local,
+        # which pages to show an admin; the API decides by the same two anyway
+        "adminClaim": settings.admin_claim,
+        "adminValue": settings.admin_value,
     }
 
 

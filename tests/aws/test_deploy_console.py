@@ -124,6 +124,8 @@ def test_the_build_and_its_config_are_uploaded_then_the_page_is_invalidated(
             "audience": "https://api.example.com",
         },
         "localSignIn": False,
+        "adminClaim": "permissions",
+        "adminValue": "usermgmt:admin",
     }
     invalidation = aws["cloudfront"].get_invalidation(
         DistributionId=outputs["ConsoleDistributionId"], Id=done.invalidation_id

@@ -144,6 +144,8 @@ def test_config_in_local_mode_offers_local_sign_in(local: TestClient) -> None:
         "wsUrl": "ws://127.0.0.1:8000/graphql",
         "auth0": None,
         "localSignIn": True,
+        "adminClaim": "permissions",
+        "adminValue": "usermgmt:admin",
     }
 
 
@@ -160,6 +162,8 @@ def test_config_in_production_names_the_auth0_application(tmp_path: Path, dist: 
             "audience": "https://api.example.com",
         },
         "localSignIn": False,
+        "adminClaim": "permissions",
+        "adminValue": "usermgmt:admin",
     }
 
 
