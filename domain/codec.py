@@ -6,6 +6,7 @@ Dates and datetimes become ISO strings, tuples become lists, UNSET fields are le
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -115,3 +116,12 @@ def _parse_datetime(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"datetime {value!r} has no time zone")
     return parsed.astimezone(UTC)
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def compact_json(value: Any) -> str:
+    """`json.dumps(value, separators=(",", ":"))`, without building an encoder on each call:
+    every command, event and row is written so, several times each."""
+    return _COMPACT.encode(value)

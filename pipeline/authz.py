@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.codec import from_data
+from domain.codec import compact_json, from_data
 from domain.rules import unique_key
 from domain.tree import MAX_DEPTH, ancestors
 from domain.user import Block, in_force
@@ -297,7 +297,7 @@ def _listed_earlier(earlier: Sequence[Source], row: ViewRow) -> bool:
 
 
 def _encode(source: Source, user_id: str | None) -> str:
-    raw = json.dumps([*source, user_id], separators=(",", ":"))
+    raw = compact_json([*source, user_id])
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 

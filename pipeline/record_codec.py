@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from pipeline.records import CommandError, CommandRecord, Status
 
 FIELDS = (
@@ -75,7 +75,7 @@ def record_from_values(values: Sequence[Any]) -> CommandRecord:
 
 
 def record_to_json(record: CommandRecord) -> str:
-    return json.dumps(record_values(record), separators=(",", ":"))
+    return compact_json(record_values(record))
 
 
 def record_from_json(text: str) -> CommandRecord:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from domain.codec import from_data, iso_datetime, to_data
+from domain.codec import compact_json, from_data, iso_datetime, to_data
 from domain.commands import COMMANDS, AggregateCommand, Command
 from domain.decision_context import Context
 from domain.errors import Code, DomainError
@@ -119,7 +119,7 @@ class CommandEnvelope:
         )
 
     def to_json(self) -> str:
-        return json.dumps(
+        return compact_json(
             {
                 "command_id": self.command_id,
                 "name": self.command.command_name,
@@ -127,8 +127,7 @@ class CommandEnvelope:
                 "actor": self.actor,
                 "admin": self.admin,
                 "submitted_at": iso_datetime(self.submitted_at),
-            },
-            separators=(",", ":"),
+            }
         )
 
     @classmethod
@@ -153,7 +152,7 @@ def replay_payload(envelope: CommandEnvelope, after: str = "") -> str:
         return envelope.to_json()
     body = json.loads(envelope.to_json())
     body[RESUME_AFTER] = after
-    return json.dumps(body, separators=(",", ":"))
+    return compact_json(body)
 
 
 def command_id_of(body: str) -> str | None:
@@ -182,6 +181,17 @@ class RecordedEvent:
     position: int | None = field(default=None, compare=False)  # global order, where kept
     # Personal fields whose key was deleted (the person was erased): they read as None.
     erased: tuple[str, ...] = field(default=(), compare=False)
+
+    def with_data(self, data: dict[str, Any], erased: tuple[str, ...] = ()) -> RecordedEvent:
+        """The same record holding `data` (an event opened or redacted): what
+        dataclasses.replace gives, at a fraction of its cost, which replay pays per event."""
+        clone = object.__new__(RecordedEvent)
+        fields = clone.__dict__
+        fields.update(self.__dict__)
+        fields.pop("event", None)  # decoded from the old data
+        fields["data"] = data
+        fields["erased"] = erased
+        return clone
 
     @classmethod
     def batch(
@@ -226,7 +236,7 @@ class RecordedEvent:
         return from_data(EVENTS[self.type], data)
 
     def to_json(self) -> str:
-        return json.dumps(self.to_item(), separators=(",", ":"))
+        return compact_json(self.to_item())
 
     def to_item(self) -> dict[str, Any]:
         item = {

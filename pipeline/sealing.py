@@ -14,7 +14,6 @@ while the store holds none. Events written before sealing (clear) are read as th
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import logging
@@ -26,6 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from domain.aggregate import Claim
+from domain.codec import compact_json
 from domain.events import PERSONAL
 from domain.model import Effects
 from pipeline.ports import EventStore, GroupTree, KeyStore, KeyTaken
@@ -72,11 +72,11 @@ def seal(record: RecordedEvent, key: bytes) -> RecordedEvent:
     if not fields:
         return record
     clear = {k: v for k, v in record.data.items() if k not in fields}
-    secret = json.dumps({f: record.data[f] for f in fields}, separators=(",", ":")).encode()
+    secret = compact_json({f: record.data[f] for f in fields}).encode()
     nonce = os.urandom(_NONCE_BYTES)
     box = nonce + _cipher(key).encrypt(nonce, secret, _associated(record))
     clear[SEALED] = {"fields": list(fields), "box": base64.b64encode(box).decode()}
-    return replace(record, data=clear)
+    return record.with_data(clear, record.erased)
 
 
 def open_record(record: RecordedEvent, key: bytes | None) -> RecordedEvent:
@@ -84,16 +84,17 @@ def open_record(record: RecordedEvent, key: bytes | None) -> RecordedEvent:
     sealed = record.data.get(SEALED)
     if sealed is None:
         return record
-    data = {k: v for k, v in record.data.items() if k != SEALED}
+    data = dict(record.data)
+    del data[SEALED]
     fields: list[str] = sealed["fields"]
-    if key is None:
-        return replace(record, data={**data, **dict.fromkeys(fields)}, erased=tuple(fields))
-    if sealed["box"] is None:  # redacted in place: written in clear before sealing, then erased
-        return replace(record, data={**data, **dict.fromkeys(fields)}, erased=tuple(fields))
+    # No key (erased), or redacted in place (written in clear before sealing, then erased)
+    if key is None or sealed["box"] is None:
+        data.update(dict.fromkeys(fields))
+        return record.with_data(data, tuple(fields))
     box = base64.b64decode(sealed["box"])
     secret = _cipher(key).decrypt(box[:_NONCE_BYTES], box[_NONCE_BYTES:], _associated(record))
-    opened: dict[str, Any] = json.loads(secret)
-    return replace(record, data={**data, **opened})
+    data.update(json.loads(secret.decode()))
+    return record.with_data(data)
 
 
 def _associated(record: RecordedEvent) -> bytes:
@@ -241,7 +242,7 @@ def redacted(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
 def keyed_claim(claim: Claim, secret: bytes) -> Claim:
     if claim.kind not in HASHED_CLAIMS:
         return claim
-    digest = hmac.new(secret, claim.value.encode(), hashlib.sha256).hexdigest()
+    digest = hmac.digest(secret, claim.value.encode(), "sha256").hex()  # OpenSSL's one-shot
     return Claim(claim.kind, f"hmac:{digest}")
 
 

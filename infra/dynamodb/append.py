@@ -7,12 +7,12 @@ TargetMissing or TargetReferenced(count).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from domain.aggregate import Claim
+from domain.codec import compact_json
 from domain.model import Effects
 from infra.dynamodb.attributes import Item, get_n, n, s
 from infra.dynamodb.event_items import TREE_KEY, event_item, guard_key, refs_key
@@ -110,7 +110,7 @@ def _tree(table: str, expected: int, parents: Mapping[str, str]) -> dict[str, An
     item = {
         **TREE_KEY,
         "tree_version": n(expected + 1),
-        "parents": s(json.dumps(dict(sorted(parents.items())), separators=(",", ":"))),
+        "parents": s(compact_json(dict(sorted(parents.items())))),
     }
     condition = ABSENT if expected == 0 else "#tv = :expected"
     put = _put(table, item, condition, {"#tv": "tree_version"} if expected else NAMES)

@@ -11,7 +11,7 @@ import json
 import zlib
 from datetime import datetime
 
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from infra.dynamodb.attributes import Item, b, get_n, get_s, n, s
 from pipeline.records import RecordedEvent
 
@@ -31,7 +31,7 @@ def event_item(record: RecordedEvent) -> Item:
         "version": n(record.version),
         "type": s(record.type),
         "schema_version": n(record.schema_version),
-        "data": s(json.dumps(record.data, separators=(",", ":"))),
+        "data": s(compact_json(record.data)),
         "occurred_at": s(iso_datetime(record.occurred_at)),
         "command_id": s(record.command_id),
         "actor": s(record.actor),

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from domain.model import Effects
 from infra.dynamodb.append import Step, refusal, steps
 from infra.dynamodb.attributes import TRANSACTION_CANCELED, error_code, n, s
@@ -93,7 +93,7 @@ class DynamoEventStore:
             UpdateExpression="SET #data = :data",
             ConditionExpression="attribute_exists(#data)",
             ExpressionAttributeNames={"#data": "data"},
-            ExpressionAttributeValues={":data": s(json.dumps(data, separators=(",", ":")))},
+            ExpressionAttributeValues={":data": s(compact_json(data))},
         )
 
     def histories_since(

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from domain.rules import email_key, unique_key
 from infra.dynamodb.attributes import (
     CONDITION_FAILED,
@@ -259,7 +259,7 @@ def _same_members(
 
 def _members_attribute(row: ViewRow) -> str | None:
     keys = sorted(f"{via}={target}" for via, target in memberships(row.kind, row.data))
-    return json.dumps(keys, separators=(",", ":")) if keys else None
+    return compact_json(keys) if keys else None
 
 
 def member_id(row_id: str, via: str, target: str) -> str:
@@ -334,7 +334,7 @@ def item_of(row: ViewRow) -> Item:
     }
     if row.data is None:
         return item
-    item["data"] = s(json.dumps(row.data, separators=(",", ":")))
+    item["data"] = s(compact_json(row.data))
     item["listed"] = s(LISTED_DELETED if row.deleted else LISTED)
     if row.created_at is not None:
         item["created_at"] = s(iso_datetime(row.created_at))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.aggregate import Claim
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from domain.model import Effects, TreeWrite
 from infra.sqlite.db import Database
 from pipeline.ports import (
@@ -96,7 +96,7 @@ class SqliteEventStore:
         with self.db.write() as conn:
             conn.execute(
                 "UPDATE events SET data = ? WHERE stream = ? AND version = ?",
-                (json.dumps(data, separators=(",", ":")), stream, version),
+                (compact_json(data), stream, version),
             )
 
     def histories_since(
@@ -147,7 +147,7 @@ def _insert(conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
                 r.version,
                 r.type,
                 r.schema_version,
-                json.dumps(r.data, separators=(",", ":")),
+                compact_json(r.data),
                 iso_datetime(r.occurred_at),
                 r.command_id,
                 r.actor,
@@ -160,7 +160,7 @@ def _insert(conn: sqlite3.Connection, events: Sequence[RecordedEvent]) -> None:
 
 
 def _write_tree(conn: sqlite3.Connection, tree: TreeWrite) -> None:
-    parents = json.dumps(dict(sorted(tree.parents.items())), separators=(",", ":"))
+    parents = compact_json(dict(sorted(tree.parents.items())))
     if tree.expected == 0:
         written = conn.execute(
             "INSERT INTO group_tree (id, version, parents) VALUES (1, 1, ?) ON CONFLICT DO NOTHING",

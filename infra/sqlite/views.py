@@ -5,7 +5,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.codec import iso_datetime
+from domain.codec import compact_json, iso_datetime
 from domain.rules import email_key, unique_key
 from infra.sqlite.db import Database
 from infra.sqlite.schema import VIEW_TABLES
@@ -194,7 +194,7 @@ def _columns(row: ViewRow) -> tuple[list[str], list[Any]]:
     values: list[Any] = [
         row.id,
         row.version,
-        None if row.data is None else json.dumps(row.data, separators=(",", ":")),
+        None if row.data is None else compact_json(row.data),
         None if row.created_at is None else iso_datetime(row.created_at),
         iso_datetime(row.updated_at),
     ]
