@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-stamp
 STAGE ?= dev
 TEMPLATE := .serverless/cloudformation-template-update-stack.json
 
-.PHONY: install run test bench lint format typecheck lock clean package deploy
+.PHONY: install run test bench lint format typecheck lock clean package deploy browser-test
 
 install: $(STAMP)
 
@@ -24,6 +24,25 @@ run: install $(NODE_STAMP)
 
 test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
+	$(MAKE) browser-test
+
+# The console in a real browser (tests/browser, its own npm package): Playwright drives the
+# Chromium that @sparticuz/chromium ships inside its npm package (no browser download, ever),
+# against `usermgmt serve` on a temporary data directory serving a fresh build of web/.
+BROWSER_STAMP := tests/browser/node_modules/.installed-stamp
+WEB_STAMP := web/node_modules/.installed-stamp
+
+$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(BROWSER_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+browser-test: install $(BROWSER_STAMP) $(WEB_STAMP)
+	cd web && npm run build
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
 # (graphiql, react, react-dom: api/graphiql.py serves them), pinned by package-lock.json.
@@ -65,3 +84,4 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless
+	rm -rf tests/browser/node_modules tests/browser/test-results web/node_modules web/dist
