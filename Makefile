@@ -42,7 +42,7 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 
 browser-test: install $(BROWSER_STAMP) $(WEB_STAMP)
 	cd web && npm run build
-	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx --no-install playwright test
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
 # (graphiql, react, react-dom: api/graphiql.py serves them), pinned by package-lock.json.

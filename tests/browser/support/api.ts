@@ -134,15 +134,19 @@ export async function userById(id: string) {
   return user;
 }
 
+type UsersPage = {
+  users: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+};
+
 export async function usersCount(): Promise<number> {
   let count = 0;
   let after: string | null = null;
   for (;;) {
-    const { users } = await gql<{
-      users: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
-    }>('query($a: String) { users(first: 100, after: $a) { edges { cursor } pageInfo { hasNextPage endCursor } } }', {
-      a: after,
-    });
+    const page: UsersPage = await gql<UsersPage>(
+      'query($a: String) { users(first: 100, after: $a) { edges { cursor } pageInfo { hasNextPage endCursor } } }',
+      { a: after },
+    );
+    const { users } = page;
     count += users.edges.length;
     if (!users.pageInfo.hasNextPage) return count;
     after = users.pageInfo.endCursor;

@@ -5,7 +5,7 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, USERMGMT, WEB_DIST } from './paths';
+import { BROWSER_DIR, ROOT, USERMGMT, WEB_DIST } from './paths';
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -27,7 +27,8 @@ export async function startServer(): Promise<RunningServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const log = createWriteStream(path.join(data, '..', `${path.basename(data)}.log`));
+  // What the server printed, for whoever reads a failed run (overwritten by the next run).
+  const log = createWriteStream(path.join(BROWSER_DIR, 'server.log'));
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(
