@@ -58,10 +58,10 @@ class Aggregate(Generic[S]):
             return self.actions[kind](state, command, ctx)
         if kind in self.creates:
             if live(state) or getattr(state, "erased", False):  # an erased id stays taken
-                raise DomainError(Code.DUPLICATE, f"{self.kind} {command.id} already exists")
+                raise already_exists(self.kind, command)
             return [self.creates[kind](**_payload(command))]
         if state is None or not live(state):
-            raise DomainError(Code.NOT_FOUND, f"{self.kind} {command.id} does not exist")
+            raise not_found(self.kind, command)
         if kind in self.updates:
             changed = _changes(state, command)
             return [self.updates[kind](id=command.id, **changed)] if changed else []
@@ -83,6 +83,15 @@ class Aggregate(Generic[S]):
 
 
 Action = Callable[[S | None, Any, Context], list[Event]]
+
+
+def not_found(kind: str, command: AggregateCommand) -> DomainError:
+    """The command's target is missing: the fault is in the input holding its id."""
+    return DomainError(Code.NOT_FOUND, f"{kind} {command.id} does not exist", command.ID_FIELD)
+
+
+def already_exists(kind: str, command: AggregateCommand) -> DomainError:
+    return DomainError(Code.DUPLICATE, f"{kind} {command.id} already exists", command.ID_FIELD)
 
 
 def live(state: Any) -> bool:

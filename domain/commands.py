@@ -21,6 +21,9 @@ class Command:
 
 @dataclass(frozen=True, kw_only=True)
 class AggregateCommand(Command):
+    # The input field that carries `id`, for errors about the target itself; None when the id
+    # is the caller's token subject (the *Me commands), which no input field holds.
+    ID_FIELD: ClassVar[str | None] = "id"
     id: str
     expected_version: int | None = None
 
@@ -89,6 +92,7 @@ class EraseMe(AggregateCommand):
 
     KIND = "user"
     ADMIN_ONLY = False
+    ID_FIELD = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +101,7 @@ class RegisterMe(AggregateCommand):
 
     KIND = "user"
     ADMIN_ONLY = False
+    ID_FIELD = None
     email: str
     first_name: str
     last_name: str
@@ -109,6 +114,7 @@ class UpdateMe(AggregateCommand):
 
     KIND = "user"
     ADMIN_ONLY = False
+    ID_FIELD = None
     email: Patch[str] = UNSET
     first_name: Patch[str] = UNSET
     last_name: Patch[str] = UNSET

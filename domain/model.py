@@ -50,6 +50,7 @@ def handle(state: Any, version: int, command: AggregateCommand, ctx: Context) ->
             Code.CONFLICT,
             f"expected version {command.expected_version}, but {command.KIND} {command.id} "
             f"is at version {version}",
+            "expected_version",
         )
     assert command.KIND is not None
     return AGGREGATES[command.KIND].decide(state, command, ctx)
@@ -116,7 +117,8 @@ def duplicate(claim: Claim) -> DomainError:
         # Never the value: it is another person's email, and command records are kept.
         return DomainError(Code.DUPLICATE, "email is already taken", "email")
     what = claim.kind.replace("-", " ")
-    return DomainError(Code.DUPLICATE, f"{what} {claim.value!r} is already taken")
+    # Every other claim is a role's, group's or authorization's name.
+    return DomainError(Code.DUPLICATE, f"{what} {claim.value!r} is already taken", "name")
 
 
 # (kind of the command's aggregate, kind of the missing target) -> the input field naming it

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from domain import commands as c
 from domain import events as e
-from domain.aggregate import Aggregate, Claim
+from domain.aggregate import Aggregate, Claim, not_found
 from domain.decision_context import Context
 from domain.errors import Code, DomainError, invalid
 from domain.rules import email_key, legacy_email_key
@@ -74,7 +74,7 @@ def _references(user: User) -> frozenset[str]:
 
 def _existing(user: User | None, command: c.AggregateCommand) -> User:
     if user is None or user.deleted:
-        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+        raise not_found("user", command)
     return user
 
 
@@ -98,7 +98,7 @@ def _unblock(user: User | None, command: c.UnblockUser, ctx: Context) -> list[e.
 def _erase(user: User | None, command: c.AggregateCommand, ctx: Context) -> list[e.Event]:
     # Active, blocked and deleted users alike; an erased one is not there any more.
     if user is None or user.erased:
-        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+        raise not_found("user", command)
     return [e.UserErased(id=command.id)]
 
 
@@ -109,7 +109,7 @@ def _erased(user: User, _: e.UserErased) -> User:
 
 def _restore(user: User | None, command: c.RestoreUser, ctx: Context) -> list[e.Event]:
     if user is None or user.erased:
-        raise DomainError(Code.NOT_FOUND, f"user {command.id} does not exist")
+        raise not_found("user", command)
     if not user.deleted:
         raise DomainError(Code.CONFLICT, f"user {command.id} is not deleted")
     roles = tuple(r for r in user.role_ids if f"role#{r}" not in ctx.gone)

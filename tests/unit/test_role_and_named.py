@@ -67,7 +67,7 @@ def test_groups_and_authorizations_create_update_delete() -> None:
     assert when([], c.CreateGroup(id=G, name="ops", description="on call")) == [created]
     assert when([created], c.UpdateGroup(id=G, name="Ops")) == [e.GroupUpdated(id=G, name="Ops")]
     assert when([created], c.DeleteGroup(id=G)) == [e.GroupDeleted(id=G)]
-    assert_refused([], c.DeleteAuthorization(id=G), Code.NOT_FOUND)
+    assert_refused([], c.DeleteAuthorization(id=G), Code.NOT_FOUND, "id")
     auth = e.AuthorizationCreated(id=G, name="read", description="r")
     assert (
         fold("authorization", [auth, e.AuthorizationUpdated(id=G, description="R")]).description
@@ -95,8 +95,8 @@ def test_delete_role() -> None:
 def test_a_deleted_role_is_gone_and_gives_up_its_name_and_authorizations() -> None:
     deleted = [ROLE, e.RoleDeleted(id=R)]
     assert fold("role", deleted) is None
-    assert_refused(deleted, c.UpdateRole(id=R, name="Root"), Code.NOT_FOUND)
-    assert_refused(deleted, c.DeleteRole(id=R), Code.NOT_FOUND)
+    assert_refused(deleted, c.UpdateRole(id=R, name="Root"), Code.NOT_FOUND, "id")
+    assert_refused(deleted, c.DeleteRole(id=R), Code.NOT_FOUND, "id")
     gone = effects("role", R, fold("role", [ROLE]), fold("role", deleted))
     assert {cl.value for cl in gone.release} == {"admin"}
     assert gone.unreference == {f"authorization#{A1}"}
@@ -113,6 +113,7 @@ def test_create_authorization_trims_its_name_and_description() -> None:
         [e.AuthorizationCreated(id=A1, name="read", description="r")],
         c.CreateAuthorization(id=A1, name="read", description="r"),
         Code.DUPLICATE,
+        "id",
     )
 
 
@@ -124,14 +125,14 @@ def test_update_authorization_records_only_what_changed() -> None:
     assert when([auth], c.UpdateAuthorization(id=A1, description="r")) == []
     state = fold("authorization", [auth, e.AuthorizationUpdated(id=A1, name="Read")])
     assert (state.name, state.description) == ("Read", "r")
-    assert_refused([], c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND)
+    assert_refused([], c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND, "id")
 
 
 def test_a_deleted_authorization_is_gone_and_stops_being_referenceable() -> None:
     auth = e.AuthorizationCreated(id=A1, name="read", description="r")
     deleted = [auth, e.AuthorizationDeleted(id=A1)]
     assert fold("authorization", deleted) is None
-    assert_refused(deleted, c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND)
+    assert_refused(deleted, c.UpdateAuthorization(id=A1, name="x"), Code.NOT_FOUND, "id")
     gone = effects("authorization", A1, fold("authorization", [auth]), None)
     assert gone.delete_target == f"authorization#{A1}"
     assert {cl.value for cl in gone.release} == {"read"}

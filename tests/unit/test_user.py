@@ -42,6 +42,7 @@ def test_create_of_an_existing_user_is_a_duplicate() -> None:
         [ADA],
         c.CreateUser(id="auth0|ada", email="x@y.io", first_name="A", last_name="B"),
         Code.DUPLICATE,
+        "id",
     )
 
 
@@ -91,9 +92,9 @@ def test_role_and_group_lists_are_never_null() -> None:
 
 
 def test_update_or_delete_of_a_missing_user_is_not_found() -> None:
-    assert_refused([], c.UpdateUser(id="auth0|x", first_name="X"), Code.NOT_FOUND)
+    assert_refused([], c.UpdateUser(id="auth0|x", first_name="X"), Code.NOT_FOUND, "id")
     assert_refused(
-        [ADA, e.UserDeleted(id="auth0|ada")], c.DeleteUser(id="auth0|ada"), Code.NOT_FOUND
+        [ADA, e.UserDeleted(id="auth0|ada")], c.DeleteUser(id="auth0|ada"), Code.NOT_FOUND, "id"
     )
 
 
@@ -103,7 +104,10 @@ def test_delete() -> None:
 
 def test_expected_version_must_match() -> None:
     assert_refused(
-        [ADA], c.UpdateUser(id="auth0|ada", first_name="X", expected_version=2), Code.CONFLICT
+        [ADA],
+        c.UpdateUser(id="auth0|ada", first_name="X", expected_version=2),
+        Code.CONFLICT,
+        "expected_version",
     )
     assert when([ADA], c.UpdateUser(id="auth0|ada", first_name="X", expected_version=1))
 

@@ -36,9 +36,9 @@ def test_a_block_must_end_in_the_future_and_have_a_reason() -> None:
 
 
 def test_blocking_a_missing_or_deleted_user_is_not_found() -> None:
-    assert_refused([], c.BlockUser(id="auth0|ada", reason="x"), Code.NOT_FOUND)
+    assert_refused([], c.BlockUser(id="auth0|ada", reason="x"), Code.NOT_FOUND, "id")
     deleted = [ADA, e.UserDeleted(id="auth0|ada")]
-    assert_refused(deleted, c.BlockUser(id="auth0|ada", reason="x"), Code.NOT_FOUND)
+    assert_refused(deleted, c.BlockUser(id="auth0|ada", reason="x"), Code.NOT_FOUND, "id")
 
 
 def test_the_status_ends_a_block_by_itself_at_until() -> None:
@@ -86,7 +86,7 @@ def test_restore_leaves_out_the_references_found_gone() -> None:
 
 
 def test_only_a_deleted_user_can_be_restored() -> None:
-    assert_refused([], c.RestoreUser(id="auth0|ada"), Code.NOT_FOUND)
+    assert_refused([], c.RestoreUser(id="auth0|ada"), Code.NOT_FOUND, "id")
     assert_refused([ADA], c.RestoreUser(id="auth0|ada"), Code.CONFLICT)
 
 
