@@ -21,6 +21,8 @@ export default defineConfig({
     timezoneId: 'UTC',
     locale: 'en-GB',
     acceptDownloads: true,
+    actionTimeout: 15_000,
+    navigationTimeout: 15_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

@@ -1,6 +1,6 @@
 // axe-core on every page, signed in as admin and as a user: no serious or critical violation.
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { test, expect } from '../support/fixtures';
 import * as api from '../support/api';
 import { open, signInAsAdmin, signInAsUser } from '../support/ui';
@@ -32,20 +32,22 @@ test('the sign-in page', async ({ page }) => {
   await expectNoSeriousViolations(page);
 });
 
-const ADMIN_PAGES: [string, string | RegExp][] = [
-  ['/console/users', 'Users'],
-  ['/console/roles', 'Roles'],
-  ['/console/authorizations', 'Authorizations'],
-  ['/console/groups', 'Groups'],
-  ['/console/access', 'Access checker'],
-  ['/console/replay', 'Replay'],
-  ['/console/me', 'My account'],
+// Each page with what shows it has loaded its data (axe checks the page a person sees).
+const ADMIN_PAGES: [string, string, (page: Page) => Locator][] = [
+  ['/console/users', 'Users', (page) => page.getByRole('table', { name: 'Users' }).getByRole('row').nth(1)],
+  ['/console/roles', 'Roles', (page) => page.getByRole('table', { name: 'Roles' }).getByRole('row').nth(1)],
+  ['/console/authorizations', 'Authorizations', (page) => page.getByRole('table', { name: 'Authorizations' }).getByRole('row').nth(1)],
+  ['/console/groups', 'Groups', (page) => page.getByRole('tree', { name: 'Groups' }).getByRole('treeitem').first()],
+  ['/console/access', 'Access checker', (page) => page.getByRole('button', { name: 'Check' })],
+  ['/console/replay', 'Replay', (page) => page.getByLabel('From')],
+  ['/console/me', 'My account', (page) => page.getByRole('heading', { level: 1, name: 'My account' })],
 ];
 
-for (const [path, heading] of ADMIN_PAGES) {
+for (const [path, heading, loaded] of ADMIN_PAGES) {
   test(`admin: ${path}`, async ({ page }) => {
     await signInAsAdmin(page);
     await open(page, path, heading);
+    await expect(loaded(page)).toBeVisible();
     await page.waitForLoadState('networkidle');
     await expectNoSeriousViolations(page);
   });

@@ -46,6 +46,8 @@ function watch(): void {
 test('console figures', async ({ page, browser, baseURL }) => {
   test.setTimeout(240_000);
   const figures: Record<string, unknown> = { chromium: browser.version() };
+  // Saved after each measurement: a figure measured is printed even if a later step fails.
+  const save = () => writeFile(FIGURES, `${JSON.stringify(figures, null, 2)}\n`);
 
   // Initial JavaScript: every script the first load of the console fetches, gzip-compressed.
   const scripts = new Map<string, Buffer>();
@@ -65,6 +67,7 @@ test('console figures', async ({ page, browser, baseURL }) => {
   figures.initialJsFiles = scripts.size;
   figures.initialJsBytes = raw;
   figures.initialJsGzipBytes = gzipped;
+  await save();
 
   // At least 100 users, so the first page of the table is full.
   const missing = 100 - (await api.usersCount());
@@ -83,6 +86,7 @@ test('console figures', async ({ page, browser, baseURL }) => {
   }
   figures.usersTable100Ms = median(navigations);
   figures.usersTable100Runs = navigations;
+  await save();
 
   const creates: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -109,6 +113,5 @@ test('console figures', async ({ page, browser, baseURL }) => {
   }
   figures.createToAppliedMs = median(creates);
   figures.createToAppliedRuns = creates;
-  figures.measuredAt = new Date().toISOString();
-  await writeFile(FIGURES, `${JSON.stringify(figures, null, 2)}\n`);
+  await save();
 });
