@@ -44,6 +44,10 @@ class Settings:
     graphiql: bool = True
     field_suggestions: bool = True
     leeway_s: int = 30
+    # The console (local_server/console.py): the built app's directory (None: web/dist beside
+    # the package) and the Auth0 application (SPA) it signs in with in production.
+    console_dir: Path | None = None
+    console_client_id: str | None = None
 
     @property
     def local(self) -> bool:
@@ -83,6 +87,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         graphiql=_flag("GRAPHIQL", get("GRAPHIQL"), local),
         field_suggestions=_flag("FIELD_SUGGESTIONS", get("FIELD_SUGGESTIONS"), local),
         leeway_s=_int("LEEWAY_S", get("LEEWAY_S"), 30),
+        console_dir=Path(console_dir) if (console_dir := get("CONSOLE_DIR")) else None,
+        console_client_id=get("CONSOLE_CLIENT_ID") or None,
     )
     if not local and not (settings.auth0_domain and settings.auth0_audience):
         raise SettingsError(

@@ -24,7 +24,7 @@ from api.identity import BearerIdentity
 from infra.auth import LocalAuthority, verifier_for
 from infra.settings import Settings, from_env
 from infra.sqlite import open_backend
-from internals.asgi import GraphQLFirst
+from local_server.console import ConsoleFirst, with_console
 from local_server.pipeline_link import WorkerLink
 from pipeline.group_commit import GroupCommitSubmitter
 from pipeline.runner import Runner
@@ -44,7 +44,7 @@ class Pipeline(Protocol):
 
 def local_app(
     data_dir: Path, settings: Settings | None = None, link: socket.socket | None = None
-) -> GraphQLFirst:
+) -> ConsoleFirst:
     """The app over the embedded backend in `data_dir`. Its pipeline runs in this process,
     started by the lifespan, or with `link`, in the process at the other end of it."""
     settings = replace(settings or from_env(), data_dir=data_dir)
@@ -75,7 +75,7 @@ def local_app(
             pipeline.stop()
             backend.close()
 
-    return create_app(
+    app = create_app(
         backend,
         identity,
         settings,
@@ -85,6 +85,7 @@ def local_app(
         lifespan=lifespan,
         submitter=submitter,
     )
+    return with_console(app, settings)
 
 
 def settle_heap() -> None:

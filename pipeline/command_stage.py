@@ -134,8 +134,8 @@ def decide(backend: Backend, envelope: CommandEnvelope) -> Decision:
         except VersionConflict:
             if command.expected_version is not None:
                 message = f"{stream} changed while the command ran; expected {version}"
-                error = CommandError("CONFLICT", message, "expected_version")
-                return Decision(Status.REJECTED, error=error)
+                conflict = CommandError("CONFLICT", message, "expected_version")
+                return Decision(Status.REJECTED, error=conflict)
             continue
         except ClaimTaken as taken:
             return _rejected(duplicate(taken.claim))

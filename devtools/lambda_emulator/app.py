@@ -33,6 +33,7 @@ from infra.settings import Settings, for_stage, from_env, retry_base_s_from_env
 from lambda_runtime.graphql_api import LoggedSubmit
 from lambda_runtime.log import invocation
 from local_server.bootstrap import settle_heap
+from local_server.console import with_console
 from pipeline.ports import CommandLog
 from pipeline.records import CommandError, CommandRecord, Status
 from resolvers.status_hub import StatusHub
@@ -85,7 +86,7 @@ def aws_app(
         lifespan=lifespan,
         submitter=LoggedSubmit(emulator.backend),
     )
-    return AsFunction(app, f"{template.service}-{stage}-graphqlApi")
+    return AsFunction(with_console(app, settings), f"{template.service}-{stage}-graphqlApi")
 
 
 class AsFunction:

@@ -51,6 +51,18 @@ def test_the_local_server_runs_the_pipeline_on_aws_resources(
     assert row is not None and row.data is not None and row.data["name"] == name
 
 
+def test_the_console_is_served_beside_the_api_with_its_sign_in(
+    on_aws: tuple[Stack, Server],
+) -> None:
+    """As on the embedded backend (tests/e2e/test_console.py): never on Lambda, where CloudFront
+    serves the build and `make deploy` writes config.json."""
+    _, server = on_aws
+    config = server.http.get("/console/config.json").json()
+    assert config["localSignIn"] is True and config["wsUrl"] == server.ws_url
+    jwt = server.http.post("/console/token", json={"role": "admin"}).json()["token"]
+    assert server.gql("{ users(first: 1) { pageInfo { hasNextPage } } }", jwt)
+
+
 def json_lines(text: str) -> list[dict[str, Any]]:
     lines = []
     for line in text.splitlines():

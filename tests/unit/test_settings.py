@@ -32,3 +32,11 @@ def test_a_bad_setting_of_either_kind_is_one_settings_error_naming_it(
     assert callable(read)
     with pytest.raises(SettingsError, match=named):
         read(env)
+
+
+def test_the_consoles_directory_and_auth0_application_are_settings() -> None:
+    assert (from_env({}).console_dir, from_env({}).console_client_id) == (None, None)
+    settings = from_env(
+        {"USERMGMT_CONSOLE_DIR": " /srv/console ", "USERMGMT_CONSOLE_CLIENT_ID": "spa-id"}
+    )
+    assert (str(settings.console_dir), settings.console_client_id) == ("/srv/console", "spa-id")
