@@ -115,7 +115,7 @@ test('deleted users are listed by the DELETED status filter, and restored from t
   await page.getByLabel('Email', { exact: true }).fill(user.email);
   await expect(rowWith(table, 'Dora Deleted')).toHaveCount(0);
   await page.getByLabel('Email', { exact: true }).fill('');
-  await page.getByLabel('Status').selectOption('DELETED');
+  await page.getByLabel('Status', { exact: true }).selectOption('DELETED');
   const row = rowWith(table, 'Dora Deleted');
   await expect(row).toContainText('DELETED');
   await row.getByRole('link', { name: 'Dora Deleted' }).click();
