@@ -12,7 +12,8 @@ try {
     env: { ...process.env, CODEGEN_OUT: fresh },
   });
   const stale = readdirSync(fresh).filter(
-    (name) => readFileSync(join(fresh, name), "utf8") !== readFileSync(join("src/gql", name), "utf8"),
+    (name) =>
+      readFileSync(join(fresh, name), "utf8") !== readFileSync(join("src/gql", name), "utf8"),
   );
   if (stale.length > 0) {
     console.error(`src/gql is stale (${stale.join(", ")}): run \`npm run codegen\` and commit`);

@@ -1,6 +1,6 @@
 // The app: the session decides between the sign-in page and the console; the route picks the
 // page. Pages are loaded on demand (React.lazy), so the first load carries only the shell.
-import { lazy, Suspense, useEffect, useMemo } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef } from "react";
 import type { ComponentType, LazyExoticComponent } from "react";
 import { Provider } from "urql";
 import { AuthProvider, useAuth, useSession } from "./auth/AuthContext";
@@ -50,7 +50,14 @@ function Shell() {
 function SignedIn() {
   const { config, signOut } = useAuth();
   const session = useSession();
-  const api = useMemo(() => makeClient(config, session.token, signOut), [config, session.token, signOut]);
+  // One client per token (a new token gets a new socket); the sign-out it calls on a 401 is
+  // read through a ref, so that a re-render does not make another client.
+  const signOutRef = useRef(signOut);
+  signOutRef.current = signOut;
+  const api = useMemo(
+    () => makeClient(config, session.token, () => signOutRef.current()),
+    [config, session.token],
+  );
   useEffect(() => () => api.dispose(), [api]);
   const route = routeOf(usePath());
   const home = session.admin ? "/users" : "/me";

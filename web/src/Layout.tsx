@@ -29,7 +29,9 @@ export function Layout({ children }: { children: ReactNode }) {
               <li key={link.to}>
                 <Link
                   to={link.to}
-                  aria-current={(link.pages as readonly string[]).includes(page) ? "page" : undefined}
+                  aria-current={
+                    (link.pages as readonly string[]).includes(page) ? "page" : undefined
+                  }
                 >
                   {link.label}
                 </Link>

@@ -16,13 +16,18 @@ export function makeClient(
   token: string,
   onUnauthenticated: () => void,
 ): ApiClient {
-  const ws: WsClient = createWsClient({
-    url: wsUrlOf(config),
-    connectionParams: { Authorization: `Bearer ${token}` },
-    lazy: true,
-    keepAlive: 30_000, // API Gateway closes a socket idle for 10 minutes
-    retryAttempts: 5,
-  });
+  // Made on the first subscription, and again after dispose (React's StrictMode unmounts and
+  // mounts once in development, and the client must survive it).
+  let ws: WsClient | null = null;
+  const socket = (): WsClient =>
+    (ws ??= createWsClient({
+      url: wsUrlOf(config),
+      connectionParams: { Authorization: `Bearer ${token}` },
+      lazy: true,
+      lazyCloseTimeout: 30_000, // one socket for a burst of commands, not one each
+      keepAlive: 30_000, // API Gateway closes a socket idle for 10 minutes
+      retryAttempts: 5,
+    }));
   const client = new Client({
     url: config.apiUrl,
     // No document cache: an admin console shows the views as they are now, and a mutation's
@@ -45,7 +50,7 @@ export function makeClient(
           const input = { ...request, query: request.query ?? "" };
           return {
             subscribe(sink) {
-              const unsubscribe = ws.subscribe(input, sink);
+              const unsubscribe = socket().subscribe(input, sink);
               return { unsubscribe };
             },
           };
@@ -53,5 +58,11 @@ export function makeClient(
       }),
     ],
   });
-  return { client, dispose: () => void ws.dispose() };
+  return {
+    client,
+    dispose() {
+      void ws?.dispose();
+      ws = null;
+    },
+  };
 }

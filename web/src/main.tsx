@@ -24,9 +24,7 @@ function ConfigFailure({ message }: { message: string }) {
   return (
     <main className="config-failure">
       <h1>The console cannot start</h1>
-      <p role="alert">
-        Its configuration could not be loaded: {message}.
-      </p>
+      <p role="alert">Its configuration could not be loaded: {message}.</p>
       <p>
         The console reads <code>{CONFIG_URL}</code>, served beside it by <code>usermgmt serve</code>{" "}
         (made from its settings) or uploaded by <code>make deploy</code>. Check that the server

@@ -2,6 +2,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
 import type { Config } from "../config";
+import { navigate } from "../router";
 import { completeAuth0Redirect, signInWithAuth0, signOutOfAuth0 } from "./auth0";
 import { fetchLocalToken, type LocalRole } from "./local";
 import { forgetSession, sessionOf, storeSession, storedSession, type Session } from "./session";
@@ -60,10 +61,13 @@ export function AuthProvider({ config, children }: { config: Config; children: R
   // A token that expires signs the tab out at that moment (the server would refuse it).
   useEffect(() => {
     if (session?.expiresAt == null) return;
-    const timer = window.setTimeout(() => {
-      forgetSession();
-      setSession(null);
-    }, Math.max(0, session.expiresAt - Date.now()));
+    const timer = window.setTimeout(
+      () => {
+        forgetSession();
+        setSession(null);
+      },
+      Math.max(0, session.expiresAt - Date.now()),
+    );
     return () => window.clearTimeout(timer);
   }, [session]);
 
@@ -92,6 +96,7 @@ export function AuthProvider({ config, children }: { config: Config; children: R
         const method = session?.method;
         forgetSession();
         setSession(null);
+        navigate("/", { replace: true });
         if (method === "auth0" && config.auth0 !== null) {
           void signOutOfAuth0(config.auth0);
         }

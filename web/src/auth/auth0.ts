@@ -10,14 +10,17 @@ function redirectUri(): string {
 }
 
 export function auth0Client(config: Auth0Config): Promise<Auth0Client> {
-  client ??= import("@auth0/auth0-spa-js").then(({ createAuth0Client }) =>
-    createAuth0Client({
-      domain: config.domain,
-      clientId: config.clientId,
-      authorizationParams: { audience: config.audience, redirect_uri: redirectUri() },
-      cacheLocation: "memory",
-      useRefreshTokens: false,
-    }),
+  // The constructor, not createAuth0Client: that one first asks Auth0 silently (a hidden
+  // iframe) whether a session exists, which the sign-in button need not wait for.
+  client ??= import("@auth0/auth0-spa-js").then(
+    ({ Auth0Client }) =>
+      new Auth0Client({
+        domain: config.domain,
+        clientId: config.clientId,
+        authorizationParams: { audience: config.audience, redirect_uri: redirectUri() },
+        cacheLocation: "memory",
+        useRefreshTokens: false,
+      }),
   );
   return client;
 }

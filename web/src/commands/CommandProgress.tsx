@@ -1,6 +1,6 @@
 // The live status of a command: role="status" with its status word (QUEUED, ACCEPTED,
 // APPLIED, REJECTED, FAILED); the error's message too when no input of the form shows it.
-import type { Command } from "./useCommand";
+import type { Command, CommandState } from "./useCommand";
 
 interface Props<V> {
   command: Command<V>;
@@ -10,18 +10,35 @@ interface Props<V> {
 }
 
 export function CommandProgress<V>({ command, label, className }: Props<V>) {
-  const { status, error } = command.state;
+  const { state } = command;
+  // A REJECTED command's message goes next to the input it names, when the form has it.
+  const field = state.error?.field;
+  const onInput = state.status === "REJECTED" && field != null && command.hasField(field);
+  return <StatusText state={state} label={label} className={className} showError={!onInput} />;
+}
+
+interface StatusTextProps {
+  state: CommandState;
+  label?: string | undefined;
+  className?: string | undefined;
+  /** Show the error's message (default): false when an input shows it. */
+  showError?: boolean;
+}
+
+/** A command state as role="status" text: for a copy kept after the command (a table row). */
+export function StatusText({ state, label, className, showError = true }: StatusTextProps) {
+  const { status, error } = state;
   if (status === null) return null;
   const word = status === "SENDING" ? "Sending…" : status;
-  // A REJECTED command's message goes next to the input it names, when the form has it.
-  const onInput = status === "REJECTED" && error?.field != null && command.hasField(error.field);
-  const showError = error !== null && !onInput;
   return (
-    <p role="status" className={`command-status status-${status.toLowerCase()} ${className ?? ""}`}>
+    <span
+      role="status"
+      className={`command-status status-${status.toLowerCase()} ${className ?? ""}`}
+    >
       {label ? `${label}: ` : ""}
       <strong>{word}</strong>
-      {showError ? ` — ${error.message}` : null}
-    </p>
+      {showError && error !== null ? ` — ${error.message}` : null}
+    </span>
   );
 }
 

@@ -1,6 +1,6 @@
 // Labelled inputs wired to a command: on a REJECTED command whose error names their field, the
 // input gets aria-invalid and aria-describedby pointing at the message shown beside it.
-import { useId } from "react";
+import { useEffect, useId, useRef } from "react";
 import type { InputHTMLAttributes } from "react";
 import { FieldMessage } from "../commands/CommandProgress";
 import type { Command, FieldBinding } from "../commands/useCommand";
@@ -21,6 +21,16 @@ function binding<V>(command: Command<V> | undefined, field: string | undefined):
   return command && field ? command.bind(field) : {};
 }
 
+/** Focus moves to an input when a command is refused because of it (the submit button, busy
+ * meanwhile, had lost it). */
+function useFocusWhenInvalid<E extends HTMLElement>(invalid: boolean) {
+  const ref = useRef<E>(null);
+  useEffect(() => {
+    if (invalid) ref.current?.focus();
+  }, [invalid]);
+  return ref;
+}
+
 type TextProps<V> = Common<V> & {
   value: string;
   onChange: (value: string) => void;
@@ -28,16 +38,19 @@ type TextProps<V> = Common<V> & {
 
 export function TextField<V>({ label, field, command, value, onChange, ...input }: TextProps<V>) {
   const id = useId();
+  const bound = binding(command, field);
+  const ref = useFocusWhenInvalid<HTMLInputElement>(bound["aria-invalid"] === true);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <input
+        ref={ref}
         id={id}
         name={field}
         value={value}
         onChange={(event) => onChange(event.target.value)}
         {...input}
-        {...binding(command, field)}
+        {...bound}
       />
       {command && field ? <FieldMessage command={command} field={field} /> : null}
     </div>
@@ -56,16 +69,19 @@ type SelectProps<V> = Common<V> & {
 export function SelectField<V>(props: SelectProps<V>) {
   const { label, field, command, value, onChange, options, empty, required } = props;
   const id = useId();
+  const bound = binding(command, field);
+  const ref = useFocusWhenInvalid<HTMLSelectElement>(bound["aria-invalid"] === true);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select
+        ref={ref}
         id={id}
         name={field}
         value={value}
         required={required}
         onChange={(event) => onChange(event.target.value)}
-        {...binding(command, field)}
+        {...bound}
       >
         {empty !== undefined ? <option value="">{empty}</option> : null}
         {options.map((option) => (
@@ -85,12 +101,22 @@ type MultiProps<V> = Common<V> & {
   options: readonly Option[];
 };
 
-export function MultiSelectField<V>({ label, field, command, value, onChange, options }: MultiProps<V>) {
+export function MultiSelectField<V>({
+  label,
+  field,
+  command,
+  value,
+  onChange,
+  options,
+}: MultiProps<V>) {
   const id = useId();
+  const bound = binding(command, field);
+  const ref = useFocusWhenInvalid<HTMLSelectElement>(bound["aria-invalid"] === true);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <select
+        ref={ref}
         id={id}
         name={field}
         multiple
@@ -99,7 +125,7 @@ export function MultiSelectField<V>({ label, field, command, value, onChange, op
         onChange={(event) =>
           onChange(Array.from(event.target.selectedOptions, (option) => option.value))
         }
-        {...binding(command, field)}
+        {...bound}
       >
         {options.map((option) => (
           <option key={option.value} value={option.value}>

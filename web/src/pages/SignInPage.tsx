@@ -55,7 +55,9 @@ export function SignInPage() {
         </section>
       ) : null}
       {config.auth0 === null && !config.localSignIn ? (
-        <p role="alert">No way to sign in is configured (config.json has no auth0 and no localSignIn).</p>
+        <p role="alert">
+          No way to sign in is configured (config.json has no auth0 and no localSignIn).
+        </p>
       ) : null}
       {error !== null ? <p role="alert">{error}</p> : null}
     </main>
