@@ -31,8 +31,10 @@ test("a user's page: profile, status, permissions with their reason, history", a
   await expect(page.getByText('ACTIVE', { exact: true }).first()).toBeVisible();
   const permissions = section(page, 'Effective permissions');
   const permission = permissions.getByRole('listitem').filter({ hasText: authName });
-  await expect(permission).toContainText(`via role ${roleName}`);
-  await expect(permission).toContainText(`${parentName} › ${childName}`);
+  // The chain as the API gives it: from the user's group up to the one granting the role.
+  await expect(permission).toContainText(
+    `via role ${roleName} through group ${childName} › ${parentName}`,
+  );
   const history = section(page, 'History');
   await expect(history.getByRole('listitem').first()).toContainText('UserCreated');
   await expect(history.getByRole('listitem').first()).toContainText('admin');
