@@ -1,6 +1,14 @@
 import { test, expect } from '../support/fixtures';
 import * as api from '../support/api';
-import { chooseMany, expectStatus, namedForm, open, signInAsAdmin } from '../support/ui';
+import {
+  childrenIn,
+  chooseMany,
+  expectStatus,
+  namedForm,
+  open,
+  signInAsAdmin,
+  treeOutline,
+} from '../support/ui';
 
 test('groups as a nested tree; selecting one shows its parent, roles and members', async ({
   page,
@@ -11,19 +19,27 @@ test('groups as a nested tree; selecting one shows its parent, roles and members
   const parentId = await api.createGroup(parentName, { roleIds: [roleId] });
   const childName = api.unique('Night shift');
   const childId = await api.createGroup(childName, { parentId });
+  const grandchildName = api.unique('Weekend nights');
+  await api.createGroup(grandchildName, { parentId: childId });
   const member = await api.createUser({ ...api.person('Nina', 'Night'), groupIds: [childId] });
 
   await signInAsAdmin(page);
   await open(page, '/console/groups', 'Groups');
   const tree = page.getByRole('tree', { name: 'Groups' });
-  const parent = tree.getByRole('treeitem').filter({ hasText: parentName }).first();
+  const parent = tree.getByRole('treeitem').filter({ hasText: parentName });
   await expect(parent).toContainText(roleName);
-  const child = parent.getByRole('treeitem').filter({ hasText: childName });
-  if (!(await child.isVisible())) await parent.getByText(parentName).first().click();
-  await expect(child).toBeVisible();
-  await child.getByText(childName).first().click();
-  // Its members (the tree shows groups and roles only, so a member's name is the details).
+  await expect
+    .poll(async () => childrenIn(await treeOutline(tree), parentName))
+    .toEqual([expect.stringContaining(childName)]);
+  await expect
+    .poll(async () => childrenIn(await treeOutline(tree), childName))
+    .toEqual([expect.stringContaining(grandchildName)]);
+
+  await tree.getByRole('treeitem').filter({ hasText: childName }).first().getByText(childName).click();
+  await expect(tree.getByRole('treeitem', { selected: true })).toContainText(childName);
+  // The details: its members (the tree shows groups and roles, never users), and its parent.
   await expect(page.getByText('Nina Night').or(page.getByText(member.email)).first()).toBeVisible();
+  await expect.poll(() => page.getByText(parentName).count()).toBeGreaterThanOrEqual(2);
 });
 
 test('create a group under a parent, with roles', async ({ page }) => {
@@ -45,8 +61,8 @@ test('create a group under a parent, with roles', async ({ page }) => {
   await expectStatus(page, 'APPLIED');
 
   const tree = page.getByRole('tree', { name: 'Groups' });
-  const parent = tree.getByRole('treeitem').filter({ hasText: parentName }).first();
-  const child = parent.getByRole('treeitem').filter({ hasText: name });
-  if (!(await child.isVisible())) await parent.getByText(parentName).first().click();
-  await expect(child).toContainText(roleName);
+  await expect
+    .poll(async () => childrenIn(await treeOutline(tree), parentName))
+    .toEqual([expect.stringContaining(name)]);
+  await expect(tree.getByRole('treeitem').filter({ hasText: name })).toContainText(roleName);
 });

@@ -79,3 +79,34 @@ export function section(page: Page, heading: string | RegExp): Locator {
 export function localDateTime(instant: Date): string {
   return instant.toISOString().slice(0, 19);
 }
+
+export interface TreeLine {
+  level: number;
+  text: string;
+}
+
+/** A tree's items in order with their level: aria-level, else their depth among treeitems (a
+ * tree may nest its items or keep them flat with aria-level; both are ARIA trees). */
+export function treeOutline(tree: Locator): Promise<TreeLine[]> {
+  return tree.evaluate((root) =>
+    Array.from(root.querySelectorAll('[role=treeitem]'), (item) => {
+      let depth = 1;
+      for (let up = item.parentElement; up && up !== root; up = up.parentElement)
+        if (up.getAttribute('role') === 'treeitem') depth += 1;
+      const level = Number(item.getAttribute('aria-level')) || depth;
+      return { level, text: (item.textContent ?? '').trim() };
+    }),
+  );
+}
+
+/** The text of each direct child of the first item whose text holds `parent`. */
+export function childrenIn(outline: TreeLine[], parent: string): string[] {
+  const at = outline.findIndex((line) => line.text.includes(parent));
+  if (at < 0) return [];
+  const children: string[] = [];
+  for (const line of outline.slice(at + 1)) {
+    if (line.level <= outline[at].level) break;
+    if (line.level === outline[at].level + 1) children.push(line.text);
+  }
+  return children;
+}
