@@ -124,3 +124,20 @@ test('deleted users are listed by the DELETED status filter, and restored from t
   await expectStatus(page, 'APPLIED');
   expect(await api.userById(user.id)).toMatchObject({ status: 'ACTIVE', email: user.email });
 });
+
+test('100 users a page: "Next page" shows the rest, "Previous page" the first again', async ({
+  page,
+}) => {
+  await api.ensureUsers(101);
+  const total = await api.usersCount();
+  await signInAsAdmin(page);
+  const rows = usersTable(page).getByRole('row').filter({ has: page.getByRole('cell') });
+  await expect(rows).toHaveCount(100);
+  const first = await rows.first().textContent();
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await expect(rows).toHaveCount(Math.min(total - 100, 100));
+  await expect(rows.first()).not.toHaveText(first!);
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await expect(rows).toHaveCount(100);
+  await expect(rows.first()).toHaveText(first!);
+});

@@ -70,11 +70,7 @@ test('console figures', async ({ page, browser, baseURL }) => {
   await save();
 
   // At least 100 users, so the first page of the table is full.
-  const missing = 100 - (await api.usersCount());
-  for (let i = 0; i < missing; i += 10) {
-    const batch = Array.from({ length: Math.min(10, missing - i) }, (_, j) => i + j);
-    await Promise.all(batch.map((n) => api.createUser(api.person('Bulk', `User ${n}`))));
-  }
+  await api.ensureUsers(100);
 
   await page.addInitScript(watch);
   await signInAsAdmin(page);

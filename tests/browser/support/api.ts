@@ -134,6 +134,15 @@ export async function userById(id: string) {
   return user;
 }
 
+/** At least `count` users in all, the missing ones made ten at a time. */
+export async function ensureUsers(count: number): Promise<void> {
+  const missing = count - (await usersCount());
+  for (let i = 0; i < missing; i += 10) {
+    const batch = Array.from({ length: Math.min(10, missing - i) }, (_, j) => i + j);
+    await Promise.all(batch.map((n) => createUser(person('Bulk', `User ${n}`))));
+  }
+}
+
 type UsersPage = {
   users: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
 };
