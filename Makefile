@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-stamp
 STAGE ?= dev
 TEMPLATE := .serverless/cloudformation-template-update-stack.json
 
-.PHONY: install run test bench lint format typecheck lock clean package deploy browser-test
+.PHONY: install run test bench lint format typecheck lock clean package deploy browser-test console
 
 install: $(STAMP)
 
@@ -40,8 +40,11 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 
-browser-test: install $(BROWSER_STAMP) $(WEB_STAMP)
+# The console's build (web/dist), which `usermgmt serve` serves at /console/.
+console: $(WEB_STAMP)
 	cd web && npm run build
+
+browser-test: install $(BROWSER_STAMP) console
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
