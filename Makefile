@@ -9,7 +9,18 @@ NODE_STAMP := node_modules/.installed-stamp
 STAGE ?= dev
 TEMPLATE := .serverless/cloudformation-template-update-stack.json
 
-.PHONY: install run test bench lint format typecheck lock clean package deploy browser-test console
+# The console (web/, its own npm package): built into web/dist when any of its sources changed,
+# served by `usermgmt serve` at /console/ and uploaded by `make deploy`. Until web/package.json
+# exists (a clone without the console) there is nothing to build and nothing is said.
+WEB_STAMP := web/node_modules/.installed-stamp
+CONSOLE := web/dist/index.html
+CONSOLE_SOURCES := $(wildcard web/index.html web/vite.config.* web/tsconfig*.json) \
+	$(shell find web/src web/public -type f 2>/dev/null)
+ifneq ($(wildcard web/package.json),)
+CONSOLE_BUILD := $(CONSOLE)
+endif
+
+.PHONY: install run test bench lint format typecheck lock clean package deploy console browser-test
 
 install: $(STAMP)
 
@@ -19,8 +30,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-run: install $(NODE_STAMP)
+run: install $(NODE_STAMP) $(CONSOLE_BUILD)
 	$(BIN)/usermgmt serve
+
+console: $(CONSOLE_BUILD)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(WEB_STAMP)) && touch $(WEB_STAMP)
+
+$(CONSOLE): $(WEB_STAMP) $(CONSOLE_SOURCES)
+	cd web && npm run build
 
 test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
@@ -28,23 +48,15 @@ test: install $(NODE_STAMP) lint typecheck package
 
 # The console in a real browser (tests/browser, its own npm package): Playwright drives the
 # Chromium that @sparticuz/chromium ships inside its npm package (no browser download, ever),
-# against `usermgmt serve` on a temporary data directory serving a fresh build of web/.
+# against `usermgmt serve` on a temporary data directory serving web/dist, rebuilt first when
+# any of the console's sources changed.
 BROWSER_STAMP := tests/browser/node_modules/.installed-stamp
-WEB_STAMP := web/node_modules/.installed-stamp
 
 $(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $(BROWSER_STAMP)
 
-$(WEB_STAMP): web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
-	touch $(WEB_STAMP)
-
-# The console's build (web/dist), which `usermgmt serve` serves at /console/.
-console: $(WEB_STAMP)
-	cd web && npm run build
-
-browser-test: install $(BROWSER_STAMP) console
+browser-test: install $(BROWSER_STAMP) $(CONSOLE)
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
@@ -59,8 +71,11 @@ package: install $(NODE_STAMP)
 	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls package --stage $(STAGE)
 	$(BIN)/cfn-lint --ignore-checks W3005 -- $(TEMPLATE)
 
-deploy: install $(NODE_STAMP)
+# The stack, then the console's build and its config.json into the stack's bucket
+# (devtools/deploy_console.py; skipped with a note when there is no web/ to build).
+deploy: install $(NODE_STAMP) $(CONSOLE_BUILD)
 	USERMGMT_PACKAGING_PYTHON=$(abspath $(BIN)/python) npx --no-install osls deploy --stage $(STAGE)
+	$(BIN)/python -m devtools.deploy_console --stage $(STAGE)
 
 bench: install
 	$(BIN)/usermgmt bench
@@ -86,5 +101,5 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless
-	rm -rf tests/browser/node_modules tests/browser/test-results web/node_modules web/dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless \
+		web/node_modules web/dist tests/browser/node_modules tests/browser/test-results

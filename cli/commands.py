@@ -111,7 +111,8 @@ def _register_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "serve",
         help="serve the GraphQL API and run the pipeline",
         description="GraphiQL on GET /graphql, queries and mutations on POST /graphql, "
-        "subscriptions (graphql-transport-ws) on /graphql, /healthz. Ctrl-C stops it.",
+        "subscriptions (graphql-transport-ws) on /graphql, /healthz, the console at /console/ "
+        "(web/dist, or USERMGMT_CONSOLE_DIR; `make console` builds it). Ctrl-C stops it.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="default: 8000; 0: any free one")

@@ -38,6 +38,7 @@ class Template:
     resources: Mapping[str, Any]  # logical id -> resource, variables resolved
     environment: Mapping[str, Any]  # provider.environment, variables resolved
     functions: Mapping[str, Any]  # function key -> its definition (events, timeout, ...)
+    params: Mapping[str, Any] = field(default_factory=dict)  # the stage's params, resolved
 
     def event_source(self, function: str, kind: str) -> dict[str, Any]:
         """The `kind` event (sqs, stream) of a function, as declared."""
@@ -71,6 +72,13 @@ def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> 
             return stage
         if name.startswith("opt:region"):
             return region
+        if name.startswith("self:custom."):
+            value = raw.get("custom", {})
+            for key in name.removeprefix("self:custom.").split("."):
+                if not isinstance(value, dict) or key not in value:
+                    raise TemplateError(f"cannot resolve ${{{name}}}")
+                value = value[key]
+            return resolve(value)
         raise TemplateError(f"cannot resolve ${{{name}}}")
 
     def resolve(value: Any) -> Any:
@@ -92,6 +100,7 @@ def read(stage: str, region: str = "eu-west-1", path: Path = SERVERLESS_YML) -> 
         resources=resolve(raw["resources"]["Resources"]),
         environment=resolve(raw["provider"].get("environment", {})),
         functions=resolve(raw.get("functions", {})),
+        params=resolve(params),
     )
 
 

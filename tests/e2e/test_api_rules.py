@@ -69,6 +69,7 @@ def test_a_missing_target_or_reference_is_not_found(server: Server, admin: str) 
     update = """mutation($id: ID!) { updateGroup(input: {id: $id, name: "x"}) { commandId } }"""
     done = server.run(update, admin, id=str(uuid.uuid4()))
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "NOT_FOUND")
+    assert done["error"]["field"] == "id"  # the target itself is missing
 
     done = server.run(
         CREATE_ROLE, admin, name=unique("r"), description="d", ids=[str(uuid.uuid4())]
@@ -83,6 +84,7 @@ def test_a_stale_expected_version_is_a_conflict(server: Server, admin: str) -> N
     assert server.run(update, admin, id=group, v=1)["status"] == "APPLIED"
     done = server.run(update, admin, id=group, v=1)
     assert (done["status"], done["error"]["code"]) == ("REJECTED", "CONFLICT")
+    assert done["error"]["field"] == "expectedVersion"
 
 
 def test_deleting_a_referenced_target_is_a_conflict_with_the_count(
