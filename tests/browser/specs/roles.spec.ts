@@ -53,3 +53,18 @@ test('a role is edited from its row', async ({ page }) => {
   await expectStatus(page, 'APPLIED');
   await expect(rowWith(table, name)).toContainText('edited in the console');
 });
+
+test('a role still held cannot be deleted: REJECTED, the reason in the status', async ({ page }) => {
+  const name = api.unique('Held');
+  const roleId = await api.createRole(name);
+  await api.createUser({ ...api.person('Holly', 'Holder'), roleIds: [roleId] });
+  await signInAsAdmin(page);
+  await open(page, '/console/roles', 'Roles');
+  const table = page.getByRole('table', { name: 'Roles' });
+  await rowWith(table, name).getByRole('button', { name: /delete/i }).click();
+  // No input names the fault (the reference), so the message is in the status itself.
+  const status = page.getByRole('status').filter({ hasText: 'REJECTED' });
+  await expect(status).toBeVisible();
+  await expect(status).toContainText(/referenced by 1 user/);
+  await expect(rowWith(table, name)).toBeVisible();
+});

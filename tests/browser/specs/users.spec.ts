@@ -60,6 +60,12 @@ test('create a user: the row appears and its live status reaches APPLIED', async
   const email = `${id}@example.com`;
 
   await signInAsAdmin(page);
+  // The status comes live over the commandStatus subscription (graphql-ws), not by polling.
+  const frames: string[] = [];
+  page.on('websocket', (socket) => {
+    socket.on('framesent', (frame) => frames.push(`sent ${frame.payload}`));
+    socket.on('framereceived', (frame) => frames.push(`received ${frame.payload}`));
+  });
   await page.getByRole('button', { name: 'Create user' }).click();
   const form = namedForm(page, 'Create user');
   await form.getByLabel('Id', { exact: true }).fill(id);
@@ -74,6 +80,8 @@ test('create a user: the row appears and its live status reaches APPLIED', async
   const row = rowWith(usersTable(page), email);
   await expectStatus(row, 'APPLIED');
   await expect(row).toContainText('Katherine Johnson');
+  expect(frames.some((f) => f.startsWith('sent') && f.includes('commandStatus'))).toBe(true);
+  expect(frames.some((f) => f.startsWith('received') && f.includes('"APPLIED"'))).toBe(true);
   expect(await api.userById(id)).toMatchObject({ email, firstName: 'Katherine', status: 'ACTIVE' });
   const { user } = await api.gql<{ user: { roles: { name: string }[]; groups: { name: string }[] } }>(
     'query($id: ID!) { user(id: $id) { roles { name } groups { name } } }',
