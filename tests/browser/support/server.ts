@@ -15,7 +15,8 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export async function startServer(): Promise<RunningServer> {
+/** The server, with more settings in `env` (USERMGMT_…) than the local defaults. */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(USERMGMT)) throw new Error(`${USERMGMT} is missing: run \`make install\``);
   if (!existsSync(path.join(WEB_DIST, 'index.html')))
     throw new Error(`${WEB_DIST}/index.html is missing: \`make browser-test\` builds web/ first`);
@@ -23,12 +24,13 @@ export async function startServer(): Promise<RunningServer> {
   // Its own process group, so stopping it reaches every process it started.
   const child = spawn(USERMGMT, ['serve', '--port', '0', '--workers', '1', '--data', data], {
     cwd: ROOT,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, PYTHONUNBUFFERED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   // What the server printed, for whoever reads a failed run (overwritten by the next run).
-  const log = createWriteStream(path.join(BROWSER_DIR, 'server.log'));
+  const name = Object.keys(env).length ? 'server-configured.log' : 'server.log';
+  const log = createWriteStream(path.join(BROWSER_DIR, name));
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(
