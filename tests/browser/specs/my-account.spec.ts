@@ -46,7 +46,7 @@ test('sign up on first login (registerMe), then edit and see own permissions', a
   await edit.getByRole('button', { name: 'Save' }).click();
   await expectStatus(page, 'APPLIED');
   await expect(page.getByText('Norah').first()).toBeVisible();
-  expect(await api.userById(sub)).toMatchObject({ firstName: 'Norah' });
+  await expect.poll(() => api.userById(sub)).toMatchObject({ firstName: 'Norah' });
 });
 
 test('own permissions with their reason; export my data', async ({ page }) => {
