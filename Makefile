@@ -20,7 +20,7 @@ ifneq ($(wildcard web/package.json),)
 CONSOLE_BUILD := $(CONSOLE)
 endif
 
-.PHONY: install run test bench lint format typecheck lock clean package deploy console
+.PHONY: install run test bench lint format typecheck lock clean package deploy console browser-test
 
 install: $(STAMP)
 
@@ -44,6 +44,20 @@ $(CONSOLE): $(WEB_STAMP) $(CONSOLE_SOURCES)
 
 test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
+	$(MAKE) browser-test
+
+# The console in a real browser (tests/browser, its own npm package): Playwright drives the
+# Chromium that @sparticuz/chromium ships inside its npm package (no browser download, ever),
+# against `usermgmt serve` on a temporary data directory serving web/dist, rebuilt first when
+# any of the console's sources changed.
+BROWSER_STAMP := tests/browser/node_modules/.installed-stamp
+
+$(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(BROWSER_STAMP)
+
+browser-test: install $(BROWSER_STAMP) $(CONSOLE)
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
 # (graphiql, react, react-dom: api/graphiql.py serves them), pinned by package-lock.json.
@@ -88,4 +102,4 @@ lock:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules .serverless \
-		web/node_modules web/dist
+		web/node_modules web/dist tests/browser/node_modules tests/browser/test-results
