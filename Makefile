@@ -46,7 +46,9 @@ test: install $(NODE_STAMP) lint typecheck package
 	$(BIN)/pytest
 	$(MAKE) browser-test
 
-# The console in a real browser (tests/browser, its own npm package): Playwright drives the
+# The console in a real browser (tests/browser, its own npm package), after a check that its
+# typed operations (web/src/gql) are what codegen makes from schema.graphql now (a schema change
+# that breaks the console fails here, and its build's type check). Playwright drives the
 # Chromium that @sparticuz/chromium ships inside its npm package (no browser download, ever),
 # against `usermgmt serve` on a temporary data directory serving web/dist, rebuilt first when
 # any of the console's sources changed.
@@ -57,6 +59,7 @@ $(BROWSER_STAMP): tests/browser/package.json tests/browser/package-lock.json
 	touch $(BROWSER_STAMP)
 
 browser-test: install $(BROWSER_STAMP) $(CONSOLE)
+	cd web && npm run --silent codegen:check
 	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm test
 
 # osls (the open-source Serverless Framework) and its Python plugin, and GraphiQL's built files
