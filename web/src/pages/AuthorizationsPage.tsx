@@ -2,9 +2,7 @@
 // "Delete"; each command's live status shows below the form or above the table.
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { CommandProgress } from "../commands/CommandProgress";
-import { useCommand, type Command } from "../commands/useCommand";
-import { TextField } from "../components/fields";
+import { useCommand } from "../commands/useCommand";
 import {
   AuthorizationsDocument,
   CreateAuthorizationDocument,
@@ -15,6 +13,7 @@ import {
 } from "../gql/graphql";
 import { useLastCommand } from "./shared/useLastCommand";
 import { useAllPages } from "./shared/useAllPages";
+import { NamedEditor, type EditorCommand } from "./shared/NamedEditor";
 import "./shared/pages.css";
 
 interface Values {
@@ -31,7 +30,7 @@ export default function AuthorizationsPage() {
   const create = useCommand(CreateAuthorizationDocument, (data) => data.createAuthorization);
   const update = useCommand(UpdateAuthorizationDocument, (data) => data.updateAuthorization);
   const remove = useCommand(DeleteAuthorizationDocument, (data) => data.deleteAuthorization);
-  const last = useLastCommand<"create" | "update" | "delete">();
+  const last = useLastCommand<EditorCommand>();
   const [form, setForm] = useState<Form | null>(null);
   const [values, setValues] = useState<Values>(EMPTY);
 
@@ -83,68 +82,20 @@ export default function AuthorizationsPage() {
     }
   }
 
-  // The form binds its inputs to the command it runs (its errors show on them).
-  const command: Command<unknown> = form?.mode === "create" ? create : update;
-  const progress =
-    last.which === "create" ? (
-      <CommandProgress command={create} label={last.label} />
-    ) : last.which === "update" ? (
-      <CommandProgress command={update} label={last.label} />
-    ) : last.which === "delete" ? (
-      <CommandProgress command={remove} label={last.label} />
-    ) : null;
-  const formShowsProgress =
-    form !== null && last.which === (form.mode === "create" ? "create" : "update");
-
   return (
     <>
       <h1>Authorizations</h1>
-      {form?.mode === "create" ? null : (
-        <div className="toolbar">
-          <button type="button" onClick={() => open({ mode: "create" })}>
-            Create authorization
-          </button>
-        </div>
-      )}
-      {form ? (
-        <div className="panel">
-          <form
-            aria-label={form.mode === "create" ? "Create authorization" : "Edit authorization"}
-            noValidate
-            onSubmit={(event) => void submit(event)}
-          >
-            <TextField
-              label="Name"
-              field="name"
-              command={command}
-              value={values.name}
-              onChange={(name) => setValues({ ...values, name })}
-              required
-              autoFocus
-              autoComplete="off"
-            />
-            <TextField
-              label="Description"
-              field="description"
-              command={command}
-              value={values.description}
-              onChange={(description) => setValues({ ...values, description })}
-              required
-              autoComplete="off"
-            />
-            <div className="actions">
-              <button type="submit" disabled={command.busy}>
-                {form.mode === "create" ? "Create" : "Save"}
-              </button>
-              <button type="button" className="secondary" onClick={() => setForm(null)}>
-                Cancel
-              </button>
-              {formShowsProgress ? progress : null}
-            </div>
-          </form>
-        </div>
-      ) : null}
-      {formShowsProgress ? null : progress}
+      <NamedEditor
+        thing="authorization"
+        mode={form ? form.mode : null}
+        onCreate={() => open({ mode: "create" })}
+        commands={{ create, update, delete: remove }}
+        last={last}
+        values={values}
+        onValues={setValues}
+        onSubmit={(event) => void submit(event)}
+        onCancel={() => setForm(null)}
+      />
 
       {list.error ? <p role="alert">Could not list the authorizations: {list.error}</p> : null}
       <table aria-label="Authorizations" aria-busy={list.loading}>

@@ -5,9 +5,8 @@
 import { useMemo, useState } from "react";
 import type { FormEvent } from "react";
 import { useQuery } from "urql";
-import { CommandProgress } from "../commands/CommandProgress";
 import { useCommand, type Command } from "../commands/useCommand";
-import { MultiSelectField, SelectField, TextField, type Option } from "../components/fields";
+import { MultiSelectField, SelectField, type Option } from "../components/fields";
 import {
   CreateGroupDocument,
   DeleteGroupDocument,
@@ -24,6 +23,7 @@ import { treeOf } from "./groups/tree";
 import { Section } from "./shared/Section";
 import { useAllPages } from "./shared/useAllPages";
 import { sameIds, useLastCommand } from "./shared/useLastCommand";
+import { NamedEditor, type EditorCommand } from "./shared/NamedEditor";
 import "./shared/pages.css";
 
 interface GroupValues {
@@ -52,7 +52,7 @@ export default function GroupsPage() {
   const create = useCommand(CreateGroupDocument, (data) => data.createGroup);
   const update = useCommand(UpdateGroupDocument, (data) => data.updateGroup);
   const remove = useCommand(DeleteGroupDocument, (data) => data.deleteGroup);
-  const last = useLastCommand<"create" | "update" | "delete">();
+  const last = useLastCommand<EditorCommand>();
   const [form, setForm] = useState<Form | null>(null);
   const [values, setValues] = useState<GroupValues>(EMPTY);
   const [membersKey, setMembersKey] = useState(0);
@@ -109,18 +109,8 @@ export default function GroupsPage() {
     }
   }
 
-  // The form binds its inputs to the command it runs (its errors show on them).
+  // Its own fields bind to the command the form runs (their errors show on them).
   const command: Command<unknown> = form?.mode === "create" ? create : update;
-  const progress =
-    last.which === "create" ? (
-      <CommandProgress command={create} label={last.label} />
-    ) : last.which === "update" ? (
-      <CommandProgress command={update} label={last.label} />
-    ) : last.which === "delete" ? (
-      <CommandProgress command={remove} label={last.label} />
-    ) : null;
-  const formShowsProgress =
-    form !== null && last.which === (form.mode === "create" ? "create" : "update");
   // A group cannot be its own parent; a group below it may be chosen (the command says CYCLE).
   const editedId = form?.mode === "edit" ? form.group.id : null;
   const parentChoices: Option[] = groups.nodes
@@ -131,69 +121,35 @@ export default function GroupsPage() {
   return (
     <>
       <h1>Groups</h1>
-      {form?.mode === "create" ? null : (
-        <div className="toolbar">
-          <button type="button" onClick={() => open({ mode: "create" })}>
-            Create group
-          </button>
-        </div>
-      )}
-      {form ? (
-        <div className="panel">
-          <form
-            aria-label={form.mode === "create" ? "Create group" : "Edit group"}
-            noValidate
-            onSubmit={(event) => void submit(event)}
-          >
-            <TextField
-              label="Name"
-              field="name"
-              command={command}
-              value={values.name}
-              onChange={(name) => setValues({ ...values, name })}
-              required
-              autoFocus
-              autoComplete="off"
-            />
-            <TextField
-              label="Description"
-              field="description"
-              command={command}
-              value={values.description}
-              onChange={(description) => setValues({ ...values, description })}
-              required
-              autoComplete="off"
-            />
-            <SelectField
-              label="Parent"
-              field="parentId"
-              command={command}
-              value={values.parentId}
-              onChange={(parentId) => setValues({ ...values, parentId })}
-              options={parentChoices}
-              empty="None (top level)"
-            />
-            <MultiSelectField
-              label="Roles"
-              field="roleIds"
-              command={command}
-              value={values.roleIds}
-              onChange={(roleIds) => setValues({ ...values, roleIds })}
-              options={roleChoices}
-            />
-            <div className="actions">
-              <button type="submit" disabled={command.busy}>
-                {form.mode === "create" ? "Create" : "Save"}
-              </button>
-              <button type="button" className="secondary" onClick={() => setForm(null)}>
-                Cancel
-              </button>
-              {formShowsProgress ? progress : null}
-            </div>
-          </form>
-        </div>
-      ) : null}
-      {formShowsProgress ? null : progress}
+      <NamedEditor
+        thing="group"
+        mode={form ? form.mode : null}
+        onCreate={() => open({ mode: "create" })}
+        commands={{ create, update, delete: remove }}
+        last={last}
+        values={values}
+        onValues={setValues}
+        onSubmit={(event) => void submit(event)}
+        onCancel={() => setForm(null)}
+      >
+        <SelectField
+          label="Parent"
+          field="parentId"
+          command={command}
+          value={values.parentId}
+          onChange={(parentId) => setValues({ ...values, parentId })}
+          options={parentChoices}
+          empty="None (top level)"
+        />
+        <MultiSelectField
+          label="Roles"
+          field="roleIds"
+          command={command}
+          value={values.roleIds}
+          onChange={(roleIds) => setValues({ ...values, roleIds })}
+          options={roleChoices}
+        />
+      </NamedEditor>
 
       {groups.error ? <p role="alert">Could not list the groups: {groups.error}</p> : null}
       {roles.error ? <p role="alert">Could not list the roles: {roles.error}</p> : null}

@@ -2,9 +2,8 @@
 // "Delete"; each command's live status shows below the form or above the table.
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { CommandProgress } from "../commands/CommandProgress";
 import { useCommand, type Command } from "../commands/useCommand";
-import { MultiSelectField, TextField, type Option } from "../components/fields";
+import { MultiSelectField, type Option } from "../components/fields";
 import {
   AuthorizationsDocument,
   CreateRoleDocument,
@@ -16,6 +15,7 @@ import {
 } from "../gql/graphql";
 import { sameIds, useLastCommand } from "./shared/useLastCommand";
 import { useAllPages } from "./shared/useAllPages";
+import { NamedEditor, type EditorCommand } from "./shared/NamedEditor";
 import "./shared/pages.css";
 
 interface RoleValues {
@@ -38,7 +38,7 @@ export default function RolesPage() {
   const create = useCommand(CreateRoleDocument, (data) => data.createRole);
   const update = useCommand(UpdateRoleDocument, (data) => data.updateRole);
   const remove = useCommand(DeleteRoleDocument, (data) => data.deleteRole);
-  const last = useLastCommand<"create" | "update" | "delete">();
+  const last = useLastCommand<EditorCommand>();
   const [form, setForm] = useState<Form | null>(null);
   const [values, setValues] = useState<RoleValues>(EMPTY);
 
@@ -86,76 +86,32 @@ export default function RolesPage() {
     }
   }
 
-  // The form binds its inputs to the command it runs (its errors show on them).
+  // Its own fields bind to the command the form runs (their errors show on them).
   const command: Command<unknown> = form?.mode === "create" ? create : update;
-  const progress =
-    last.which === "create" ? (
-      <CommandProgress command={create} label={last.label} />
-    ) : last.which === "update" ? (
-      <CommandProgress command={update} label={last.label} />
-    ) : last.which === "delete" ? (
-      <CommandProgress command={remove} label={last.label} />
-    ) : null;
-  const formShowsProgress =
-    form !== null && last.which === (form.mode === "create" ? "create" : "update");
 
   return (
     <>
       <h1>Roles</h1>
-      {form?.mode === "create" ? null : (
-        <div className="toolbar">
-          <button type="button" onClick={() => open({ mode: "create" })}>
-            Create role
-          </button>
-        </div>
-      )}
-      {form ? (
-        <div className="panel">
-          <form
-            aria-label={form.mode === "create" ? "Create role" : "Edit role"}
-            noValidate
-            onSubmit={(event) => void submit(event)}
-          >
-            <TextField
-              label="Name"
-              field="name"
-              command={command}
-              value={values.name}
-              onChange={(name) => setValues({ ...values, name })}
-              required
-              autoFocus
-              autoComplete="off"
-            />
-            <TextField
-              label="Description"
-              field="description"
-              command={command}
-              value={values.description}
-              onChange={(description) => setValues({ ...values, description })}
-              required
-              autoComplete="off"
-            />
-            <MultiSelectField
-              label="Authorizations"
-              field="authorizationIds"
-              command={command}
-              value={values.authorizationIds}
-              onChange={(authorizationIds) => setValues({ ...values, authorizationIds })}
-              options={choices}
-            />
-            <div className="actions">
-              <button type="submit" disabled={command.busy}>
-                {form.mode === "create" ? "Create" : "Save"}
-              </button>
-              <button type="button" className="secondary" onClick={() => setForm(null)}>
-                Cancel
-              </button>
-              {formShowsProgress ? progress : null}
-            </div>
-          </form>
-        </div>
-      ) : null}
-      {formShowsProgress ? null : progress}
+      <NamedEditor
+        thing="role"
+        mode={form ? form.mode : null}
+        onCreate={() => open({ mode: "create" })}
+        commands={{ create, update, delete: remove }}
+        last={last}
+        values={values}
+        onValues={setValues}
+        onSubmit={(event) => void submit(event)}
+        onCancel={() => setForm(null)}
+      >
+        <MultiSelectField
+          label="Authorizations"
+          field="authorizationIds"
+          command={command}
+          value={values.authorizationIds}
+          onChange={(authorizationIds) => setValues({ ...values, authorizationIds })}
+          options={choices}
+        />
+      </NamedEditor>
 
       {roles.error ? <p role="alert">Could not list the roles: {roles.error}</p> : null}
       {authorizations.error ? (
