@@ -28,18 +28,12 @@ import { reasonOf } from "./shared/grants";
 import { Section } from "./shared/Section";
 import { useLastCommand } from "./shared/useLastCommand";
 import { download } from "./users/exportFile";
+import { PersonFields, type PersonValues } from "./users/PersonFields";
 import "./shared/pages.css";
 
 type Me = NonNullable<MeQuery["me"]>;
 
-interface ProfileValues {
-  email: string;
-  firstName: string;
-  lastName: string;
-  birthDate: string;
-}
-
-const EMPTY: ProfileValues = { email: "", firstName: "", lastName: "", birthDate: "" };
+const EMPTY: PersonValues = { email: "", firstName: "", lastName: "", birthDate: "" };
 const CONFIRMATION = "ERASE";
 
 export default function MyAccountPage() {
@@ -53,8 +47,8 @@ export default function MyAccountPage() {
   const update = useCommand(UpdateMeDocument, (result) => result.updateMe);
   const erase = useCommand(EraseMeDocument, (result) => result.eraseMe);
   const last = useLastCommand<"register" | "update" | "erase">();
-  const [editing, setEditing] = useState<ProfileValues | null>(null);
-  const [signUp, setSignUp] = useState<ProfileValues>(EMPTY);
+  const [editing, setEditing] = useState<PersonValues | null>(null);
+  const [signUp, setSignUp] = useState<PersonValues>(EMPTY);
   const [erased, setErased] = useState(false);
 
   const reload = () => refetch({ requestPolicy: "network-only" });
@@ -122,7 +116,7 @@ export default function MyAccountPage() {
         <Section title="Sign up" className="panel">
           <p>You have no account here yet: tell us who you are.</p>
           <form aria-label="Sign up" noValidate onSubmit={(e) => void submitSignUp(e)}>
-            <ProfileFields values={signUp} onChange={setSignUp} command={register} />
+            <PersonFields values={signUp} onChange={setSignUp} command={register} self autoFocus />
             <div className="actions">
               <button type="submit" disabled={register.busy}>
                 Sign up
@@ -152,7 +146,13 @@ export default function MyAccountPage() {
           {editing ? (
             <div className="panel">
               <form aria-label="Edit profile" noValidate onSubmit={(e) => void submitEdit(e)}>
-                <ProfileFields values={editing} onChange={setEditing} command={update} />
+                <PersonFields
+                  values={editing}
+                  onChange={setEditing}
+                  command={update}
+                  self
+                  autoFocus
+                />
                 <div className="actions">
                   <button type="submit" disabled={update.busy}>
                     Save
@@ -192,7 +192,7 @@ export default function MyAccountPage() {
   );
 }
 
-function inputOf(values: ProfileValues) {
+function inputOf(values: PersonValues) {
   return {
     email: values.email.trim(),
     firstName: values.firstName.trim(),
@@ -201,7 +201,7 @@ function inputOf(values: ProfileValues) {
   };
 }
 
-function valuesOf(me: Me): ProfileValues {
+function valuesOf(me: Me): PersonValues {
   return {
     email: me.email,
     firstName: me.firstName,
@@ -211,7 +211,7 @@ function valuesOf(me: Me): ProfileValues {
 }
 
 /** Only what changed (an update that changes nothing is APPLIED at once), at the version read. */
-function changesOf(me: Me, values: ProfileValues): UpdateMeInput {
+function changesOf(me: Me, values: PersonValues): UpdateMeInput {
   const input: UpdateMeInput = { expectedVersion: me.version };
   const next = inputOf(values);
   if (next.email !== me.email) input.email = next.email;
@@ -219,59 +219,6 @@ function changesOf(me: Me, values: ProfileValues): UpdateMeInput {
   if (next.lastName !== me.lastName) input.lastName = next.lastName;
   if (next.birthDate !== me.birthDate) input.birthDate = next.birthDate;
   return input;
-}
-
-interface FieldsProps {
-  values: ProfileValues;
-  onChange: (values: ProfileValues) => void;
-  command: Command<unknown>;
-}
-
-function ProfileFields({ values, onChange, command }: FieldsProps) {
-  const set = (key: keyof ProfileValues) => (value: string) =>
-    onChange({ ...values, [key]: value });
-  return (
-    <>
-      <TextField
-        label="Email"
-        field="email"
-        command={command}
-        type="email"
-        value={values.email}
-        onChange={set("email")}
-        required
-        autoFocus
-        autoComplete="email"
-      />
-      <TextField
-        label="First name"
-        field="firstName"
-        command={command}
-        value={values.firstName}
-        onChange={set("firstName")}
-        required
-        autoComplete="given-name"
-      />
-      <TextField
-        label="Last name"
-        field="lastName"
-        command={command}
-        value={values.lastName}
-        onChange={set("lastName")}
-        required
-        autoComplete="family-name"
-      />
-      <TextField
-        label="Birth date"
-        field="birthDate"
-        command={command}
-        type="date"
-        value={values.birthDate}
-        onChange={set("birthDate")}
-        autoComplete="bday"
-      />
-    </>
-  );
 }
 
 function Permissions({ permissions }: { permissions: Me["permissions"] }) {

@@ -5,13 +5,10 @@ import { useQuery } from "urql";
 import { MultiSelectField, TextField, type Option } from "../../components/fields";
 import type { Command } from "../../commands/useCommand";
 import { RolesAndGroupsDocument } from "../../gql/graphql";
+import { PersonFields, type PersonValues } from "./PersonFields";
 
-export interface UserValues {
+export interface UserValues extends PersonValues {
   id: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  birthDate: string;
   roleIds: string[];
   groupIds: string[];
 }
@@ -77,42 +74,12 @@ export function UserFields<V>({ values, onChange, command, choices, idReadOnly }
         autoComplete="off"
         placeholder="auth0|123"
       />
-      <TextField
-        label="Email"
-        field="email"
+      <PersonFields
+        values={values}
+        onChange={onChange}
         command={command}
-        type="email"
-        value={values.email}
-        onChange={set("email")}
-        required
-        autoFocus={idReadOnly}
-        autoComplete="off"
-      />
-      <TextField
-        label="First name"
-        field="firstName"
-        command={command}
-        value={values.firstName}
-        onChange={set("firstName")}
-        required
-        autoComplete="off"
-      />
-      <TextField
-        label="Last name"
-        field="lastName"
-        command={command}
-        value={values.lastName}
-        onChange={set("lastName")}
-        required
-        autoComplete="off"
-      />
-      <TextField
-        label="Birth date"
-        field="birthDate"
-        command={command}
-        type="date"
-        value={values.birthDate}
-        onChange={set("birthDate")}
+        self={false}
+        autoFocus={idReadOnly === true}
       />
       <MultiSelectField
         label="Roles"
