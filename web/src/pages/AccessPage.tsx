@@ -10,6 +10,7 @@ import { queryErrorOf, type QueryError } from "./shared/errors";
 import { reasonOf } from "./shared/grants";
 import { Section } from "./shared/Section";
 import "./shared/pages.css";
+import { Pager } from "../components/Pager";
 
 export default function AccessPage() {
   return (
@@ -200,25 +201,9 @@ function WhoCan() {
         </ul>
       ) : null}
       {asked !== null && (cursors.length > 1 || pageInfo?.hasNextPage) ? (
-        <div className="toolbar">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length <= 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
+        <Pager cursors={cursors} onCursors={setCursors} pageInfo={pageInfo}>
           <span className="muted">Page {cursors.length}</span>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
-            onClick={() => pageInfo?.endCursor && setCursors([...cursors, pageInfo.endCursor])}
-          >
-            Next page
-          </button>
-        </div>
+        </Pager>
       ) : null}
     </Section>
   );

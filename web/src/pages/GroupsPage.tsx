@@ -25,6 +25,7 @@ import { useAllPages } from "./shared/useAllPages";
 import { sameIds, useLastCommand } from "./shared/useLastCommand";
 import { NamedEditor, type EditorCommand } from "./shared/NamedEditor";
 import "./shared/pages.css";
+import { Pager } from "../components/Pager";
 
 interface GroupValues {
   name: string;
@@ -278,25 +279,9 @@ function Members({ id }: { id: string }) {
         ))}
       </ul>
       {cursors.length > 1 || pageInfo?.hasNextPage ? (
-        <div className="toolbar">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length <= 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Previous page
-          </button>
+        <Pager cursors={cursors} onCursors={setCursors} pageInfo={pageInfo}>
           <span className="muted">Page {cursors.length}</span>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
-            onClick={() => pageInfo?.endCursor && setCursors([...cursors, pageInfo.endCursor])}
-          >
-            Next page
-          </button>
-        </div>
+        </Pager>
       ) : null}
     </Section>
   );

@@ -25,6 +25,7 @@ import {
 import type { Route } from "../../router";
 import { download, fetchExport, summaryOf, type ExportedUser } from "./exportFile";
 import { UserFields, useChoices, type UserValues } from "./UserFields";
+import { Pager } from "../../components/Pager";
 
 type Action = "edit" | "block" | "unblock" | "delete" | "restore" | "erase";
 
@@ -515,24 +516,13 @@ function History({ id }: { id: string }) {
         ))}
       </ol>
       {cursors.length > 1 || pageInfo?.hasNextPage ? (
-        <div className="toolbar">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length <= 1}
-            onClick={() => setCursors(cursors.slice(0, -1))}
-          >
-            Earlier events
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!pageInfo?.hasNextPage}
-            onClick={() => pageInfo?.endCursor && setCursors([...cursors, pageInfo.endCursor])}
-          >
-            Later events
-          </button>
-        </div>
+        <Pager
+          cursors={cursors}
+          onCursors={setCursors}
+          pageInfo={pageInfo}
+          previous="Earlier events"
+          next="Later events"
+        />
       ) : null}
     </Section>
   );

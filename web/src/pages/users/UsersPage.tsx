@@ -15,6 +15,7 @@ import {
 } from "../../gql/graphql";
 import { Link, userPath } from "../../router";
 import { EMPTY_USER, UserFields, useChoices, type UserValues } from "./UserFields";
+import { Pager } from "../../components/Pager";
 
 const PAGE_SIZE = 100;
 const STATUSES: readonly UserStatus[] = ["ACTIVE", "BLOCKED", "DELETED"];
@@ -213,28 +214,12 @@ export default function UsersPage() {
           ) : null}
         </tbody>
       </table>
-      <div className="toolbar">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length <= 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Previous page
-        </button>
+      <Pager cursors={cursors} onCursors={setCursors} pageInfo={pageInfo}>
         <span className="muted">
           Page {cursors.length}
           {fetching ? " (loading…)" : ` · ${rows.length} users`}
         </span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!pageInfo?.hasNextPage || !pageInfo.endCursor}
-          onClick={() => pageInfo?.endCursor && setCursors([...cursors, pageInfo.endCursor])}
-        >
-          Next page
-        </button>
-      </div>
+      </Pager>
     </>
   );
 }
