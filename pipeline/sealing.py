@@ -39,6 +39,7 @@ log = logging.getLogger("usermgmt.pipeline")
 SEALED = "sealed"
 CLAIM_SECRET = "secret#claims"  # the keyed hash's secret, kept with (and like) the keys
 HASHED_CLAIMS = frozenset({"email"})  # personal: stored as their keyed hash
+HASHED = "hmac:"  # a hashed claim's value: this, then the hash in hex
 ERASED_EVENT = "UserErased"
 KEY_BYTES = 32  # AES-256
 _NONCE_BYTES = 12
@@ -243,7 +244,12 @@ def keyed_claim(claim: Claim, secret: bytes) -> Claim:
     if claim.kind not in HASHED_CLAIMS:
         return claim
     digest = hmac.digest(secret, claim.value.encode(), "sha256").hex()  # OpenSSL's one-shot
-    return Claim(claim.kind, f"hmac:{digest}")
+    return Claim(claim.kind, HASHED + digest)
+
+
+def is_clear_claim(claim: Claim) -> bool:
+    """A claim on a personal value stored in clear: taken before such claims were hashed."""
+    return claim.kind in HASHED_CLAIMS and not claim.value.startswith(HASHED)
 
 
 def opened(record: RecordedEvent, keys: KeyStore | None) -> RecordedEvent:

@@ -6,7 +6,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from domain.aggregate import Claim
 from domain.codec import compact_json, iso_datetime
 from domain.model import Effects, TreeWrite
 from infra.sqlite.db import Database
@@ -20,6 +19,7 @@ from pipeline.ports import (
     VersionConflict,
 )
 from pipeline.records import RecordedEvent
+from pipeline.sealing import HASHED, HASHED_CLAIMS, is_clear_claim
 
 COLUMNS = (
     "position, stream, version, type, schema_version, data, occurred_at, command_id, actor,"
@@ -75,7 +75,7 @@ class SqliteEventStore:
         events: Sequence[RecordedEvent],
         effects: Effects,
     ) -> None:
-        if not self._clear_claims and any(_is_clear(c) for c in effects.take):
+        if not self._clear_claims and any(is_clear_claim(c) for c in effects.take):
             self._clear_claims = True
         with self.db.transaction() as conn:
             try:
@@ -175,17 +175,19 @@ def _write_tree(conn: sqlite3.Connection, tree: TreeWrite) -> None:
         raise TreeMoved(f"the group tree moved past version {tree.expected}")
 
 
-def _is_clear(claim: Claim) -> bool:
-    return claim.kind == "email" and not claim.value.startswith("hmac:")
-
-
 def _any_clear_claim(conn: sqlite3.Connection) -> bool:
-    """An email claim not `hmac:`-prefixed: two probes of the claims' key, not a scan."""
-    (found,) = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM claims WHERE kind = 'email' AND value < 'hmac:')"
-        " OR EXISTS (SELECT 1 FROM claims WHERE kind = 'email' AND value >= 'hmac;')"
-    ).fetchone()
-    return bool(found)
+    """A claim of a hashed kind whose value is not HASHED-prefixed: two probes of the claims'
+    key per kind (below the prefix, and past every value that starts with it), not a scan."""
+    past = HASHED[:-1] + chr(ord(HASHED[-1]) + 1)
+    for kind in HASHED_CLAIMS:
+        (found,) = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM claims WHERE kind = ? AND value < ?)"
+            " OR EXISTS (SELECT 1 FROM claims WHERE kind = ? AND value >= ?)",
+            (kind, HASHED, kind, past),
+        ).fetchone()
+        if found:
+            return True
+    return False
 
 
 def _apply_effects(conn: sqlite3.Connection, stream: str, effects: Effects) -> None:

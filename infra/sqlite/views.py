@@ -106,16 +106,7 @@ class SqliteViews:
                 values = [*values[1:], row.id, expected_version]
             written = conn.execute(sql, values).rowcount == 1
             if written:
-                # A new row has no memberships yet (view rows are never deleted); an updated
-                # one had its previous row's, when the caller read it.
-                before = (
-                    set()
-                    if expected_version is None
-                    else None
-                    if previous is None
-                    else memberships(previous.kind, previous.data)
-                )
-                _write_memberships(conn, row, before)
+                _write_memberships(conn, row, _held(expected_version, previous))
             return written
 
     def replace(self, row: ViewRow) -> bool:
@@ -131,6 +122,14 @@ class SqliteViews:
             if written:
                 _write_memberships(conn, row)
             return written
+
+
+def _held(expected_version: int | None, previous: ViewRow | None) -> set[tuple[str, str]] | None:
+    """The memberships a row held before a put: none when it is new (view rows are never
+    deleted), its previous row's when the caller read it, else not known (None)."""
+    if expected_version is None:
+        return set()
+    return None if previous is None else memberships(previous.kind, previous.data)
 
 
 def _write_memberships(conn: Any, row: ViewRow, before: set[tuple[str, str]] | None = None) -> None:
